@@ -1,0 +1,106 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  date,
+  datetime,
+  index,
+  mysqlTable,
+  mysqlView,
+  primaryKey,
+  tinyint,
+  varchar,
+} from 'drizzle-orm/mysql-core';
+
+/** Longest user agent kept; longer values are truncated on write. */
+export const USER_AGENT_MAX_LENGTH = 512;
+/** Longest server id; replicas name themselves (hostname, colo + instance). */
+export const SERVER_ID_MAX_LENGTH = 64;
+/** Summary buckets are a quarter hour wide: every real UTC offset is a multiple of 15 min. */
+export const BUCKET_MINUTES = 15;
+/**
+ * Each counter is split over this many rows, chosen at random per visit, so that
+ * concurrent visits on one server rarely wait for the same row lock.
+ */
+export const COUNTER_SHARDS = 8;
+
+// All timestamps are UTC. DATETIME (not TIMESTAMP) so the session time zone never
+// shifts them and the range is not capped at 2038.
+
+/** One row per visit: the raw log behind /api/visits and the dashboard's latest list. */
+export const visits = mysqlTable(
+  'visits',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    // 45 characters fit any textual IPv6 address, including IPv4-mapped ones.
+    ipAddress: varchar('ip_address', { length: 45 }).notNull(),
+    userAgent: varchar('user_agent', { length: USER_AGENT_MAX_LENGTH }).notNull().default(''),
+    serverId: varchar('server_id', { length: SERVER_ID_MAX_LENGTH }).notNull(),
+    visitedAt: datetime('visited_at', { mode: 'date', fsp: 3 }).notNull(),
+  },
+  (table) => [
+    // Newest-first keyset pagination and the latest-visits list.
+    index('visits_visited_at_id').on(table.visitedAt, table.id),
+    // The same, filtered by server.
+    index('visits_server_visited_at_id').on(table.serverId, table.visitedAt, table.id),
+  ],
+);
+
+/** Requests per quarter-hour bucket and server, sharded; feeds hourly figures for any time zone. */
+export const visitCounters = mysqlTable(
+  'visit_counters',
+  {
+    bucketStart: datetime('bucket_start', { mode: 'date' }).notNull(),
+    serverId: varchar('server_id', { length: SERVER_ID_MAX_LENGTH }).notNull(),
+    shard: tinyint('shard', { unsigned: true }).notNull(),
+    requests: bigint('requests', { mode: 'number', unsigned: true }).notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.bucketStart, table.serverId, table.shard] })],
+);
+
+/** All-time requests per server, sharded; the total is the sum of a few dozen rows. */
+export const serverTotals = mysqlTable(
+  'server_totals',
+  {
+    serverId: varchar('server_id', { length: SERVER_ID_MAX_LENGTH }).notNull(),
+    shard: tinyint('shard', { unsigned: true }).notNull(),
+    requests: bigint('requests', { mode: 'number', unsigned: true }).notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.serverId, table.shard] })],
+);
+
+/**
+ * Which addresses visited in each quarter-hour bucket, one row per visitor, server and bucket
+ * however often they came: unique visitors of any local day are counted from here, at a
+ * cost bounded by the day's distinct visitors rather than by its visits.
+ */
+export const bucketVisitors = mysqlTable(
+  'bucket_visitors',
+  {
+    bucketStart: datetime('bucket_start', { mode: 'date' }).notNull(),
+    serverId: varchar('server_id', { length: SERVER_ID_MAX_LENGTH }).notNull(),
+    ipAddress: varchar('ip_address', { length: 45 }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.bucketStart, table.serverId, table.ipAddress] })],
+);
+
+/**
+ * Per UTC day and server: requests and distinct visitors, for reporting by hand
+ * (`SELECT * FROM visit_stats ORDER BY day DESC`). Built on the summary tables rather
+ * than on `visits`, so it stays cheap as visits grow.
+ */
+export const visitStats = mysqlView('visit_stats', {
+  day: date('day', { mode: 'string' }).notNull(),
+  serverId: varchar('server_id', { length: SERVER_ID_MAX_LENGTH }).notNull(),
+  requests: bigint('requests', { mode: 'number' }).notNull(),
+  uniqueVisitors: bigint('unique_visitors', { mode: 'number' }).notNull(),
+}).as(sql`
+  SELECT r.day, r.server_id, r.requests, COALESCE(u.unique_visitors, 0) AS unique_visitors
+  FROM (
+    SELECT DATE(bucket_start) AS day, server_id, SUM(requests) AS requests
+    FROM visit_counters GROUP BY DATE(bucket_start), server_id
+  ) AS r
+  LEFT JOIN (
+    SELECT DATE(bucket_start) AS day, server_id, COUNT(DISTINCT ip_address) AS unique_visitors
+    FROM bucket_visitors GROUP BY DATE(bucket_start), server_id
+  ) AS u ON u.day = r.day AND u.server_id = r.server_id
+`);

@@ -1,0 +1,33 @@
+import type { Context } from 'hono';
+import type { AppEnvironment } from '../config';
+import type { TrustedProxies } from '../domain/client-ip';
+import type { Database } from '../data/visits';
+import type { Logger } from './logger';
+
+/**
+ * Everything the handlers need from the outside world. Each runtime (Node, workerd, tests)
+ * builds one of these; the handlers never import a runtime themselves.
+ */
+export interface AppDependencies {
+  /** The database for this request. A function because workerd opens a connection per request. */
+  database: (c: Context) => Database;
+  clock: () => Date;
+  serverId: string;
+  /** The socket peer's address as the runtime sees it. */
+  peerAddress: (c: Context) => string | undefined;
+  logger: Logger;
+  runtime: { name: string; version: string };
+  appVersion: string;
+  startedAt: Date;
+  /** True once the process has been asked to stop: readiness turns 503 so load balancers move on. */
+  isDraining: () => boolean;
+  config: {
+    environment: AppEnvironment;
+    timeZone: string;
+    trustedProxies: TrustedProxies;
+    debug: boolean;
+    healthTimeoutMs: number;
+    /** Where the data lives, for /info. Never a credential. */
+    database: { host: string; name: string };
+  };
+}

@@ -1,0 +1,222 @@
+import * as v from 'valibot';
+import { SERVER_ID_MAX_LENGTH } from '../db/schema';
+import { isTimeZone } from './domain/time';
+import { parseTrustedProxies, type TrustedProxies } from './domain/client-ip';
+
+/**
+ * Every environment variable the service reads, parsed once at start-up.
+ * Runtimes pass their environment (process.env, a Worker's bindings) and get a typed
+ * Config back, or a ConfigError naming each bad variable and what it expects.
+ */
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+const APP_ENVS = ['development', 'test', 'staging', 'production'] as const;
+const TLS_MODES = ['off', 'required', 'verify'] as const;
+
+const text = (description: string) =>
+  v.pipe(v.string(), v.trim(), v.nonEmpty(`expected ${description}`));
+
+const integer = (min: number, max: number, fallback: number) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.regex(/^\d+$/, `expected a whole number from ${min} to ${max}`),
+      v.transform(Number),
+      v.minValue(min, `expected a whole number from ${min} to ${max}`),
+      v.maxValue(max, `expected a whole number from ${min} to ${max}`),
+    ),
+    String(fallback),
+  );
+
+const oneOf = <const T extends readonly string[]>(values: T, fallback: T[number]) =>
+  v.optional(
+    v.pipe(v.string(), v.trim(), v.toLowerCase(), v.picklist(values, `expected one of: ${values.join(', ')}`)),
+    fallback,
+  );
+
+const flag = (fallback: boolean) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.toLowerCase(),
+      v.picklist(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], 'expected true or false'),
+      v.transform((value) => ['1', 'true', 'yes', 'on'].includes(value)),
+    ),
+    String(fallback),
+  );
+
+const databaseUrl = v.pipe(
+  text('a mysql:// URL'),
+  v.check((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'mysql:' || url.protocol === 'mariadb:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'expected a URL like mysql://user:password@host:3306/database'),
+);
+
+const EnvSchema = v.object({
+  DATABASE_URL: v.optional(databaseUrl),
+  DB_HOST: v.optional(text('a host name')),
+  DB_PORT: integer(1, 65535, 3306),
+  DB_NAME: v.optional(v.pipe(text('a database name'), v.regex(/^[A-Za-z0-9_$]{1,64}$/, 'expected a database name of letters, digits, _ or $'))),
+  DB_USER: v.optional(text('a user name')),
+  DB_PASSWORD: v.optional(v.string()),
+  DB_TLS: oneOf(TLS_MODES, 'off'),
+  DB_POOL_SIZE: integer(1, 200, 10),
+  DB_QUEUE_LIMIT: integer(0, 100_000, 500),
+  DB_CONNECT_TIMEOUT_MS: integer(100, 120_000, 5_000),
+  HEALTH_TIMEOUT_MS: integer(50, 30_000, 1_000),
+  PORT: integer(0, 65535, 3000),
+  HOST: v.optional(text('an address to listen on, e.g. 127.0.0.1 or 0.0.0.0'), '127.0.0.1'),
+  APP_ENV: oneOf(APP_ENVS, 'development'),
+  APP_TIMEZONE: v.optional(
+    v.pipe(text('an IANA time zone'), v.check(isTimeZone, 'expected an IANA time zone such as UTC or Europe/Paris')),
+    'UTC',
+  ),
+  TRUST_PROXY: v.optional(
+    v.pipe(
+      v.string(),
+      v.rawTransform(({ dataset, addIssue, NEVER }) => {
+        const proxies = parseTrustedProxies(dataset.value);
+        if (proxies !== undefined) return proxies;
+        addIssue({ message: 'expected a comma-separated list of IP addresses or CIDR ranges, or the words loopback / private' });
+        return NEVER;
+      }),
+    ),
+    '',
+  ),
+  SERVER_ID: v.optional(
+    v.pipe(text('a server id'), v.regex(new RegExp(`^[A-Za-z0-9._:-]{1,${SERVER_ID_MAX_LENGTH}}$`), `expected up to ${SERVER_ID_MAX_LENGTH} letters, digits, '.', '_', ':' or '-'`)),
+  ),
+  LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
+  MIGRATE_ON_START: flag(false),
+  SHUTDOWN_TIMEOUT_MS: integer(0, 120_000, 8_000),
+  KEEP_ALIVE_TIMEOUT_MS: integer(1_000, 600_000, 65_000),
+});
+
+/** The variable names the service reads; compose.yml and .env.example are checked against this list. */
+export const CONFIG_VARIABLES = Object.keys(EnvSchema.entries) as (keyof typeof EnvSchema.entries)[];
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type AppEnvironment = (typeof APP_ENVS)[number];
+
+export interface DatabaseSettings {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string;
+  tls: (typeof TLS_MODES)[number];
+}
+
+export interface Config {
+  /** undefined: no database configured; `npm start` then starts a private one. */
+  database: DatabaseSettings | undefined;
+  pool: { size: number; queueLimit: number; connectTimeoutMs: number };
+  healthTimeoutMs: number;
+  port: number;
+  host: string;
+  environment: AppEnvironment;
+  timeZone: string;
+  trustedProxies: TrustedProxies;
+  serverId: string;
+  logLevel: LogLevel;
+  migrateOnStart: boolean;
+  shutdownTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\n` +
+        'Fix these environment variables (see .env.example for every variable and its default) and start again.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment. `defaults.serverId` is the runtime's own name for this instance. */
+export function parseConfig(env: Readonly<Record<string, string | undefined>>, defaults: { serverId: string }): Config {
+  // Empty strings mean "unset", as in most .env files.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = v.safeParse(EnvSchema, present);
+  if (!result.success) {
+    throw new ConfigError(
+      result.issues.map((issue) => `${v.getDotPath(issue) ?? 'environment'}: ${issue.message} (got ${JSON.stringify(issue.input)})`),
+    );
+  }
+  const vars = result.output;
+  return {
+    database: databaseSettings(vars),
+    pool: { size: vars.DB_POOL_SIZE, queueLimit: vars.DB_QUEUE_LIMIT, connectTimeoutMs: vars.DB_CONNECT_TIMEOUT_MS },
+    healthTimeoutMs: vars.HEALTH_TIMEOUT_MS,
+    port: vars.PORT,
+    host: vars.HOST,
+    environment: vars.APP_ENV,
+    timeZone: vars.APP_TIMEZONE,
+    trustedProxies: vars.TRUST_PROXY,
+    serverId: vars.SERVER_ID ?? defaults.serverId.slice(0, SERVER_ID_MAX_LENGTH),
+    logLevel: vars.LOG_LEVEL,
+    migrateOnStart: vars.MIGRATE_ON_START,
+    shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
+    keepAliveTimeoutMs: vars.KEEP_ALIVE_TIMEOUT_MS,
+  };
+}
+
+type ParsedEnv = v.InferOutput<typeof EnvSchema>;
+
+function databaseSettings(vars: ParsedEnv): DatabaseSettings | undefined {
+  if (vars.DATABASE_URL !== undefined) return databaseSettingsFromUrl(vars.DATABASE_URL, vars.DB_TLS);
+  if (vars.DB_HOST === undefined) return undefined;
+  const missing = (['DB_NAME', 'DB_USER'] as const).filter((name) => vars[name] === undefined);
+  if (missing.length > 0) {
+    throw new ConfigError(missing.map((name) => `${name}: required when DB_HOST is set (or give DATABASE_URL instead)`));
+  }
+  return {
+    host: vars.DB_HOST,
+    port: vars.DB_PORT,
+    database: vars.DB_NAME ?? '',
+    user: vars.DB_USER ?? '',
+    password: vars.DB_PASSWORD ?? '',
+    tls: vars.DB_TLS,
+  };
+}
+
+/** Settings from a mysql:// URL; `?ssl-mode=` in the URL overrides DB_TLS. */
+export function databaseSettingsFromUrl(text: string, defaultTls: DatabaseSettings['tls'] = 'off'): DatabaseSettings {
+  const url = new URL(text);
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (database === '') {
+    throw new ConfigError(['DATABASE_URL: expected a database name after the host, e.g. mysql://user:password@host:3306/visit_tracker']);
+  }
+  const sslMode = url.searchParams.get('ssl-mode') ?? url.searchParams.get('sslMode');
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port === '' ? 3306 : Number(url.port),
+    database,
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    tls: sslMode === null ? defaultTls : tlsModeFromUrl(sslMode),
+  };
+}
+
+function tlsModeFromUrl(sslMode: string): DatabaseSettings['tls'] {
+  switch (sslMode.toUpperCase()) {
+    case 'DISABLED':
+      return 'off';
+    case 'REQUIRED':
+    case 'PREFERRED':
+      return 'required';
+    case 'VERIFY_CA':
+    case 'VERIFY_IDENTITY':
+      return 'verify';
+    default:
+      throw new ConfigError([`DATABASE_URL: ssl-mode must be DISABLED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY (got ${sslMode})`]);
+  }
+}

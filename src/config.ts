@@ -95,6 +95,7 @@ const EnvSchema = v.object({
   ),
   LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
   MIGRATE_ON_START: flag(false),
+  DATA_DIR: v.optional(text('a directory path'), '.data'),
   SHUTDOWN_TIMEOUT_MS: integer(0, 120_000, 8_000),
   KEEP_ALIVE_TIMEOUT_MS: integer(1_000, 600_000, 65_000),
 });
@@ -127,6 +128,8 @@ export interface Config {
   serverId: string;
   logLevel: LogLevel;
   migrateOnStart: boolean;
+  /** Where `npm start` keeps its private database when no database is configured. */
+  dataDir: string;
   shutdownTimeoutMs: number;
   keepAliveTimeoutMs: number;
 }
@@ -164,6 +167,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, d
     serverId: vars.SERVER_ID ?? defaults.serverId.slice(0, SERVER_ID_MAX_LENGTH),
     logLevel: vars.LOG_LEVEL,
     migrateOnStart: vars.MIGRATE_ON_START,
+    dataDir: vars.DATA_DIR,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     keepAliveTimeoutMs: vars.KEEP_ALIVE_TIMEOUT_MS,
   };

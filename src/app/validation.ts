@@ -35,10 +35,19 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]
 /** An ISO-8601 instant: a date (midnight UTC) or a date-time with Z or an offset. */
 const isoInstant = v.pipe(
   v.string(),
-  v.regex(ISO_INSTANT, 'must be an ISO-8601 date or date-time with a time zone, e.g. 2026-11-24T09:30:00Z'),
-  v.check((text) => isCalendarDate(text.slice(0, 10)), 'must be a real calendar date'),
-  v.transform((text) => new Date(text.length === 10 ? `${text}T00:00:00Z` : text)),
-  v.check((date) => !Number.isNaN(date.getTime()), 'must be a valid date-time'),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const text = dataset.value;
+    if (!ISO_INSTANT.test(text)) {
+      addIssue({ message: 'must be an ISO-8601 date or date-time with a time zone, e.g. 2026-11-24T09:30:00Z' });
+      return NEVER;
+    }
+    const instant = new Date(text.length === 10 ? `${text}T00:00:00Z` : text);
+    if (!isCalendarDate(text.slice(0, 10)) || Number.isNaN(instant.getTime())) {
+      addIssue({ message: 'must be a real calendar date and time' });
+      return NEVER;
+    }
+    return instant;
+  }),
 );
 
 export const serverIdSchema = v.pipe(

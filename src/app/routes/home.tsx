@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { listVisits, recordVisit } from '../../data/visits';
 import { resolveClientAddress } from '../../domain/client-ip';
+import { decodeHeaderText } from '../../domain/header-text';
 import { localDayRange, todayIn } from '../../domain/time';
 import type { AppDependencies } from '../dependencies';
 import { hourlyRequests, requestTotals } from '../reports';
@@ -18,7 +19,7 @@ export function homeRoutes(deps: AppDependencies): Hono {
     const now = deps.clock();
     await recordVisit(db, {
       ipAddress: resolveClientAddress(deps.peerAddress(c), c.req.header('x-forwarded-for'), deps.config.trustedProxies),
-      userAgent: c.req.header('user-agent') ?? '',
+      userAgent: decodeHeaderText(c.req.header('user-agent') ?? ''),
       serverId: deps.serverId,
       visitedAt: now,
     });

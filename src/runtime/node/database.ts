@@ -40,7 +40,11 @@ export interface NodeDatabase {
  * minutes on managed databases) and TCP keep-alive on, so the pool rarely hands out
  * a connection the server has already dropped.
  */
-export function createNodeDatabase(settings: DatabaseSettings, pool: Config['pool']): NodeDatabase {
+export function createNodeDatabase(
+  settings: DatabaseSettings,
+  pool: Config['pool'],
+  options: { logQuery?: (query: string, params: unknown[]) => void } = {},
+): NodeDatabase {
   const mysqlPool = mysql.createPool({
     ...connectionOptions(settings, pool.connectTimeoutMs),
     connectionLimit: pool.size,
@@ -52,7 +56,12 @@ export function createNodeDatabase(settings: DatabaseSettings, pool: Config['poo
     keepAliveInitialDelay: 10_000,
   });
   return {
-    db: drizzle({ client: mysqlPool, schema, mode: 'default' }),
+    db: drizzle({
+      client: mysqlPool,
+      schema,
+      mode: 'default',
+      ...(options.logQuery ? { logger: { logQuery: options.logQuery } } : {}),
+    }),
     pool: mysqlPool,
     close: () => mysqlPool.end(),
   };

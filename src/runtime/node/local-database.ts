@@ -205,7 +205,8 @@ export async function startLocalDatabase(options: LocalDatabaseOptions): Promise
   log(`local database: starting ${binary.flavour} on 127.0.0.1:${port} (data in ${where})`);
   const startedAt = Date.now();
   const child = await spawnServer(binary, paths, port);
-  const stop = () => stopServer(child, paths);
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= stopServer(child, paths));
   try {
     await writeServerState(paths, { pid: child.pid ?? 0, port });
     await waitUntilReady(child, paths);

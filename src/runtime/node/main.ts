@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Config, ConfigError, type DatabaseSettings, databaseSettingsFromUrl, parseConfig } from '../../config';
 import { createNodeDatabase, describeDatabase } from './database';
@@ -13,7 +14,7 @@ import { createNodeApp } from './node-app';
  * `--migrate` (or MIGRATE_ON_START=true) applies migrations before serving.
  */
 
-const LOCAL_DATA_DIR = fileURLToPath(new URL('../../../.data/mysql', import.meta.url));
+const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const LOCAL_DATABASE_NAME = 'visit_tracker';
 
 const progress = (message: string) => process.stdout.write(`[visit-tracker] ${message}\n`);
@@ -62,8 +63,9 @@ async function startPrivateDatabase(config: Config): Promise<{ local: LocalDatab
       'APP_ENV=production but no database is configured. Set DATABASE_URL (or DB_HOST, DB_NAME, DB_USER, DB_PASSWORD).',
     );
   }
-  progress('no DATABASE_URL: using a private database server, data in .data/mysql (delete it to start afresh)');
-  const local = await startLocalDatabase({ dataDir: LOCAL_DATA_DIR, port: 0, database: LOCAL_DATABASE_NAME, log: progress });
+  const dataDir = join(resolve(PROJECT_ROOT, config.dataDir), 'mysql');
+  progress(`no DATABASE_URL: using a private database server, data in ${dataDir} (delete it to start afresh)`);
+  const local = await startLocalDatabase({ dataDir, port: 0, database: LOCAL_DATABASE_NAME, log: progress });
   progress(`private database: ${local.url.replace(/:[^:@/]*@/, ':***@')}`);
   return { local, settings: databaseSettingsFromUrl(local.url) };
 }

@@ -55,7 +55,7 @@ beforeAll(async () => {
     `INSERT INTO bucket_visitors (bucket_start, server_id, ip_address)
      SELECT TIMESTAMP('2026-11-24 00:00:00') - INTERVAL (n DIV 20) * 15 MINUTE, CONCAT('replica-', n % 3), CONCAT('10.0.', n % 20, '.1')
      FROM (${numbers}) AS numbers WHERE n < ?`,
-    [COUNTER_DAYS * 96 * 20 > 100_000 ? 100_000 : COUNTER_DAYS * 96 * 20],
+    [Math.min(100_000, COUNTER_DAYS * 96 * 20)],
   );
   await database.query('ANALYZE TABLE visits, visit_counters, server_totals, bucket_visitors');
 

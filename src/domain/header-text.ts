@@ -7,7 +7,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function decodeHeaderText(value: string): string {
   // Pure ASCII (nearly every real header), or characters no byte string can hold: nothing to decode.
-  if (!/[\x80-\xff]/.test(value) || /[^\x00-\xff]/.test(value)) return value;
+  let hasHighByte = false;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code > 0xff) return value;
+    if (code >= 0x80) hasHighByte = true;
+  }
+  if (!hasHighByte) return value;
   try {
     return utf8.decode(Uint8Array.from(value, (char) => char.charCodeAt(0)));
   } catch {

@@ -8,6 +8,7 @@ import {
   mysqlView,
   primaryKey,
   tinyint,
+  uniqueIndex,
   varchar,
 } from 'drizzle-orm/mysql-core';
 
@@ -15,6 +16,8 @@ import {
 export const USER_AGENT_MAX_LENGTH = 512;
 /** Longest server id; replicas name themselves (hostname, colo + instance). */
 export const SERVER_ID_MAX_LENGTH = 64;
+/** Longest request id kept (hono's requestId middleware accepts up to this many characters). */
+export const REQUEST_ID_MAX_LENGTH = 64;
 /** Summary buckets are a quarter hour wide: every real UTC offset is a multiple of 15 min. */
 export const BUCKET_MINUTES = 15;
 /**
@@ -36,8 +39,12 @@ export const visits = mysqlTable(
     userAgent: varchar('user_agent', { length: USER_AGENT_MAX_LENGTH }).notNull().default(''),
     serverId: varchar('server_id', { length: SERVER_ID_MAX_LENGTH }).notNull(),
     visitedAt: datetime('visited_at', { mode: 'date', fsp: 3 }).notNull(),
+    // The request's X-Request-Id. A proxy that replays a request after a connection error
+    // sends the same id, and the unique index turns the replay into a no-op.
+    requestId: varchar('request_id', { length: REQUEST_ID_MAX_LENGTH }),
   },
   (table) => [
+    uniqueIndex('visits_request_id').on(table.requestId),
     // Newest-first keyset pagination and the latest-visits list.
     index('visits_visited_at_id').on(table.visitedAt, table.id),
     // The same, filtered by server.

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { REQUEST_ID_MAX_LENGTH } from '../../db/schema';
 import { requestId } from 'hono/request-id';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
 import type { AppDependencies } from './dependencies';
@@ -17,7 +18,7 @@ export function createApp(deps: AppDependencies): Hono {
 
   // Keeps an id a proxy already assigned (nginx's $request_id), so one id follows the
   // request through every tier's logs; otherwise makes one.
-  app.use(requestId({ limitLength: 64 }));
+  app.use(requestId({ limitLength: REQUEST_ID_MAX_LENGTH }));
   app.use(
     secureHeaders({
       contentSecurityPolicy: {

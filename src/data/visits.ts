@@ -12,15 +12,17 @@ import { bucketOf } from '../domain/time';
 
 export type Database = MySql2Database<typeof schema>;
 
-export interface NewVisit {
+export interface Visit {
+  id: number;
   ipAddress: string;
   userAgent: string;
   serverId: string;
   visitedAt: Date;
 }
 
-export interface Visit extends NewVisit {
-  id: number;
+export interface NewVisit extends Omit<Visit, 'id'> {
+  /** Idempotency key: a second visit with the same id is not recorded again. */
+  requestId: string;
 }
 
 export interface VisitPosition {
@@ -49,9 +51,14 @@ const MAX_DEADLOCK_RETRIES = 3;
  * equal the rows. Each visit picks one of COUNTER_SHARDS rows per counter at random, which
  * keeps concurrent visits from queueing on a single hot row. Every transaction locks rows
  * in the same order; a deadlock InnoDB still reports (gap locks on new keys) rolls the whole
- * transaction back, so it is retried as a whole.
+ * transaction back, so it is retried as a whole. A request id seen before means a replay
+ * (a proxy retrying after a connection error): nothing is recorded and 'duplicate' returned.
  */
-export async function recordVisit(db: Database, visit: NewVisit, random: () => number = Math.random): Promise<void> {
+export async function recordVisit(
+  db: Database,
+  visit: NewVisit,
+  random: () => number = Math.random,
+): Promise<'recorded' | 'duplicate'> {
   const shard = Math.min(COUNTER_SHARDS - 1, Math.floor(random() * COUNTER_SHARDS));
   const bucketStart = bucketOf(visit.visitedAt);
   const row = { ...visit, userAgent: truncateUserAgent(visit.userAgent) };
@@ -72,19 +79,23 @@ export async function recordVisit(db: Database, visit: NewVisit, random: () => n
           .ignore()
           .values({ bucketStart, serverId: visit.serverId, ipAddress: visit.ipAddress });
       });
-      return;
+      return 'recorded';
     } catch (error) {
-      if (attempt >= MAX_DEADLOCK_RETRIES || !isDeadlock(error)) throw error;
+      const code = driverErrorCode(error);
+      // The only unique key a visit insert can break is the request id (the id is generated).
+      if (code === 'ER_DUP_ENTRY') return 'duplicate';
+      if (attempt >= MAX_DEADLOCK_RETRIES || (code !== 'ER_LOCK_DEADLOCK' && code !== 'ER_LOCK_WAIT_TIMEOUT')) throw error;
     }
   }
 }
 
-function isDeadlock(error: unknown): boolean {
+/** The MySQL error code of a driver error, looking through drizzle's wrapper. */
+function driverErrorCode(error: unknown): string | undefined {
   for (let current = error; current instanceof Error; current = current.cause) {
     const code = (current as { code?: unknown }).code;
-    if (code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT') return true;
+    if (typeof code === 'string') return code;
   }
-  return false;
+  return undefined;
 }
 
 /** Newest first, by (visited_at, id): served from the matching index, never a sort of the table. */
@@ -177,9 +188,6 @@ export async function checkDatabase(db: Database, timeoutMs: number): Promise<Da
 }
 
 function isConnectionError(error: unknown): boolean {
-  for (let current = error; current instanceof Error; current = current.cause) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
-  }
-  return false;
+  const code = driverErrorCode(error);
+  return code !== undefined && UNREACHABLE_CODES.has(code);
 }

@@ -22,6 +22,7 @@ export function homeRoutes(deps: AppDependencies): Hono {
       userAgent: decodeHeaderText(c.req.header('user-agent') ?? ''),
       serverId: deps.serverId,
       visitedAt: now,
+      requestId: c.get('requestId'),
     });
     const timeZone = deps.config.timeZone;
     const date = todayIn(timeZone, now);

@@ -151,7 +151,10 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, d
   const result = v.safeParse(EnvSchema, present);
   if (!result.success) {
     throw new ConfigError(
-      result.issues.map((issue) => `${v.getDotPath(issue) ?? 'environment'}: ${issue.message} (got ${JSON.stringify(issue.input)})`),
+      result.issues.map((issue) => {
+        const name = v.getDotPath(issue) ?? 'environment';
+        return `${name}: ${issue.message} (got ${JSON.stringify(redact(name, issue.input))})`;
+      }),
     );
   }
   const vars = result.output;
@@ -208,6 +211,13 @@ export function databaseSettingsFromUrl(text: string, defaultTls: DatabaseSettin
     password: decodeURIComponent(url.password),
     tls: sslMode === null ? defaultTls : tlsModeFromUrl(sslMode),
   };
+}
+
+/** Error messages end up in logs: never echo a password, alone or inside a URL. */
+function redact(name: string, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (/PASSWORD|SECRET|TOKEN/.test(name)) return '***';
+  return value.replace(/(\/\/[^:/@\s]*:)[^@/\s]*@/, '$1***@');
 }
 
 function tlsModeFromUrl(sslMode: string): DatabaseSettings['tls'] {

@@ -33,8 +33,16 @@ export function parseTrustedProxies(value: string): TrustedProxies | undefined {
 
 function parseRange(item: string): Range | undefined {
   try {
-    if (item.includes('/')) return ipaddr.parseCIDR(item);
-    const address = unmap(ipaddr.parse(item));
+    if (item.includes('/')) {
+      const [network, bits] = ipaddr.parseCIDR(item);
+      if (!isStrictAddress(item.slice(0, item.indexOf('/')))) return undefined;
+      // An IPv4-mapped range (::ffff:10.0.0.0/104) must match the plain IPv4 addresses
+      // that unmap() turns mapped peers into.
+      const mapped = network.kind() === 'ipv6' && (network as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96;
+      return mapped ? [(network as ipaddr.IPv6).toIPv4Address(), bits - 96] : [network, bits];
+    }
+    const address = parseAddress(item);
+    if (address === undefined) return undefined;
     return [address, address.kind() === 'ipv4' ? 32 : 128];
   } catch {
     return undefined;
@@ -48,9 +56,18 @@ function unmap(address: Address): Address {
     : address;
 }
 
+/**
+ * Dotted-quad IPv4 or IPv6 only. ipaddr.js also accepts the legacy forms inet_aton did
+ * (2130706433, 010.0.0.1 as octal, 1.2.3), which no proxy writes; treating them as
+ * addresses would let odd header values be rewritten into real ones.
+ */
+function isStrictAddress(text: string): boolean {
+  return text.includes(':') ? ipaddr.IPv6.isValid(text) : ipaddr.IPv4.isValidFourPartDecimal(text);
+}
+
 function parseAddress(text: string): Address | undefined {
   const trimmed = text.trim().replace(/^\[(.*)\]$/, '$1');
-  if (!ipaddr.isValid(trimmed)) return undefined;
+  if (!isStrictAddress(trimmed)) return undefined;
   try {
     return unmap(ipaddr.parse(trimmed));
   } catch {

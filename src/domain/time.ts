@@ -68,11 +68,20 @@ export function todayIn(timeZone: string, now: Date): string {
   return localTime(now, timeZone).date;
 }
 
-/** True for a real calendar date written YYYY-MM-DD. */
+/** Years the calendar functions accept: four digits, with a next day that still has four. */
+export const MIN_YEAR = 1000;
+export const MAX_YEAR = 9998;
+
+/**
+ * True for a real calendar date written YYYY-MM-DD between years MIN_YEAR and MAX_YEAR.
+ * Outside them Intl writes years with fewer or more digits, and the string comparisons
+ * in startOfLocalDay would no longer order dates correctly.
+ */
 export function isCalendarDate(text: string): boolean {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (match === null) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (year < MIN_YEAR || year > MAX_YEAR) return false;
   const date = new Date(Date.UTC(year, month - 1, day));
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }

@@ -52,7 +52,17 @@ export const visits = mysqlTable(
   ],
 );
 
-/** Requests per quarter-hour bucket and server, sharded; feeds hourly figures for any time zone. */
+/**
+ * The bucket_start of the all-time rows in visit_counters: the smallest DATETIME MySQL
+ * supports, so it sorts before every real bucket and never falls inside a day's range.
+ */
+export const ALL_TIME_BUCKET = new Date('1000-01-01T00:00:00.000Z');
+
+/**
+ * Requests per quarter-hour bucket and server, sharded; feeds hourly figures for any time
+ * zone. The rows whose bucket_start is ALL_TIME_BUCKET hold each server's all-time count,
+ * so one multi-row upsert keeps both up to date and one range read returns both.
+ */
 export const visitCounters = mysqlTable(
   'visit_counters',
   {
@@ -62,17 +72,6 @@ export const visitCounters = mysqlTable(
     requests: bigint('requests', { mode: 'number', unsigned: true }).notNull().default(0),
   },
   (table) => [primaryKey({ columns: [table.bucketStart, table.serverId, table.shard] })],
-);
-
-/** All-time requests per server, sharded; the total is the sum of a few dozen rows. */
-export const serverTotals = mysqlTable(
-  'server_totals',
-  {
-    serverId: varchar('server_id', { length: SERVER_ID_MAX_LENGTH }).notNull(),
-    shard: tinyint('shard', { unsigned: true }).notNull(),
-    requests: bigint('requests', { mode: 'number', unsigned: true }).notNull().default(0),
-  },
-  (table) => [primaryKey({ columns: [table.serverId, table.shard] })],
 );
 
 /**
@@ -104,7 +103,7 @@ export const visitStats = mysqlView('visit_stats', {
   SELECT r.day, r.server_id, r.requests, COALESCE(u.unique_visitors, 0) AS unique_visitors
   FROM (
     SELECT DATE(bucket_start) AS day, server_id, SUM(requests) AS requests
-    FROM visit_counters GROUP BY DATE(bucket_start), server_id
+    FROM visit_counters WHERE bucket_start > '1000-01-01' GROUP BY DATE(bucket_start), server_id
   ) AS r
   LEFT JOIN (
     SELECT DATE(bucket_start) AS day, server_id, COUNT(DISTINCT ip_address) AS unique_visitors

@@ -5,13 +5,6 @@ CREATE TABLE `bucket_visitors` (
 	CONSTRAINT `bucket_visitors_bucket_start_server_id_ip_address_pk` PRIMARY KEY(`bucket_start`,`server_id`,`ip_address`)
 );
 --> statement-breakpoint
-CREATE TABLE `server_totals` (
-	`server_id` varchar(64) NOT NULL,
-	`shard` tinyint unsigned NOT NULL,
-	`requests` bigint unsigned NOT NULL DEFAULT 0,
-	CONSTRAINT `server_totals_server_id_shard_pk` PRIMARY KEY(`server_id`,`shard`)
-);
---> statement-breakpoint
 CREATE TABLE `visit_counters` (
 	`bucket_start` datetime NOT NULL,
 	`server_id` varchar(64) NOT NULL,
@@ -26,7 +19,9 @@ CREATE TABLE `visits` (
 	`user_agent` varchar(512) NOT NULL DEFAULT '',
 	`server_id` varchar(64) NOT NULL,
 	`visited_at` datetime(3) NOT NULL,
-	CONSTRAINT `visits_id` PRIMARY KEY(`id`)
+	`request_id` varchar(64),
+	CONSTRAINT `visits_id` PRIMARY KEY(`id`),
+	CONSTRAINT `visits_request_id` UNIQUE(`request_id`)
 );
 --> statement-breakpoint
 CREATE INDEX `visits_visited_at_id` ON `visits` (`visited_at`,`id`);--> statement-breakpoint
@@ -37,7 +32,7 @@ VIEW `visit_stats` AS (
   SELECT r.day, r.server_id, r.requests, COALESCE(u.unique_visitors, 0) AS unique_visitors
   FROM (
     SELECT DATE(bucket_start) AS day, server_id, SUM(requests) AS requests
-    FROM visit_counters GROUP BY DATE(bucket_start), server_id
+    FROM visit_counters WHERE bucket_start > '1000-01-01' GROUP BY DATE(bucket_start), server_id
   ) AS r
   LEFT JOIN (
     SELECT DATE(bucket_start) AS day, server_id, COUNT(DISTINCT ip_address) AS unique_visitors

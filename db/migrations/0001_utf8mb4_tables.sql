@@ -6,6 +6,4 @@ ALTER TABLE `visits` CONVERT TO CHARACTER SET utf8mb4;
 --> statement-breakpoint
 ALTER TABLE `visit_counters` CONVERT TO CHARACTER SET utf8mb4;
 --> statement-breakpoint
-ALTER TABLE `server_totals` CONVERT TO CHARACTER SET utf8mb4;
---> statement-breakpoint
 ALTER TABLE `bucket_visitors` CONVERT TO CHARACTER SET utf8mb4;

@@ -1,4 +1,4 @@
-import { type Database, requestsPerBucket, requestsPerServer, type Visit } from '../data/visits';
+import { type Database, requestCounts, type Visit } from '../data/visits';
 import { localHours } from '../domain/time';
 
 /** Figures shared by the dashboard and /api/stats, assembled from the data-access functions. */
@@ -14,24 +14,25 @@ export interface ServerCount {
   requests: number;
 }
 
-/** Requests in each local hour of a day, zeros included, correct across DST changes. */
-export async function hourlyRequests(db: Database, range: { start: Date; end: Date }, timeZone: string): Promise<HourCount[]> {
-  const perBucket = await requestsPerBucket(db, range.start, range.end);
-  return localHours(range, timeZone).map((hour) => ({
-    hour: hour.hour,
-    start: hour.start,
-    requests: hour.buckets.reduce((total, bucket) => total + (perBucket.get(bucket.getTime()) ?? 0), 0),
-  }));
-}
-
-export interface Totals {
+export interface DayCounts {
   total: number;
   perServer: ServerCount[];
+  /** Requests in each local hour of the day, zeros included, correct across DST changes. */
+  hours: HourCount[];
 }
 
-export async function requestTotals(db: Database): Promise<Totals> {
-  const perServer = await requestsPerServer(db);
-  return { total: perServer.reduce((sum, server) => sum + server.requests, 0), perServer };
+/** All-time totals and one local day's hourly figures, from a single read of the counters. */
+export async function dayCounts(db: Database, range: { start: Date; end: Date }, timeZone: string): Promise<DayCounts> {
+  const counts = await requestCounts(db, range.start, range.end);
+  return {
+    total: counts.perServer.reduce((sum, server) => sum + server.requests, 0),
+    perServer: counts.perServer,
+    hours: localHours(range, timeZone).map((hour) => ({
+      hour: hour.hour,
+      start: hour.start,
+      requests: hour.buckets.reduce((total, bucket) => total + (counts.perBucket.get(bucket.getTime()) ?? 0), 0),
+    })),
+  };
 }
 
 /** The JSON form of a visit, shared by every API that returns visits. */

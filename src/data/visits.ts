@@ -1,7 +1,7 @@
-import { and, asc, countDistinct, desc, eq, gte, lt, lte, or, type SQL, sql, sum } from 'drizzle-orm';
+import { and, countDistinct, desc, eq, gte, lt, lte, or, type SQL, sql, sum } from 'drizzle-orm';
 import type { MySql2Database } from 'drizzle-orm/mysql2';
 import type * as schema from '../../db/schema';
-import { bucketVisitors, COUNTER_SHARDS, serverTotals, USER_AGENT_MAX_LENGTH, visitCounters, visits } from '../../db/schema';
+import { ALL_TIME_BUCKET, bucketVisitors, COUNTER_SHARDS, USER_AGENT_MAX_LENGTH, visitCounters, visits } from '../../db/schema';
 import { bucketOf } from '../domain/time';
 
 /**
@@ -47,6 +47,24 @@ export function truncateUserAgent(userAgent: string): string {
 const MAX_DEADLOCK_RETRIES = 3;
 
 /**
+ * Visitors this process has already written to bucket_visitors for the current bucket,
+ * per database handle. A returning visitor's INSERT IGNORE would change nothing, so it is
+ * skipped: one statement less per visit for repeat visitors. Only committed rows are
+ * remembered, and the memory is dropped whenever the bucket changes (and capped).
+ */
+const knownVisitors = new WeakMap<Database, { bucket: number; keys: Set<string> }>();
+const KNOWN_VISITORS_CAP = 50_000;
+
+function knownVisitorsFor(db: Database, bucket: number): Set<string> {
+  let entry = knownVisitors.get(db);
+  if (entry === undefined || entry.bucket !== bucket || entry.keys.size >= KNOWN_VISITORS_CAP) {
+    entry = { bucket, keys: new Set() };
+    knownVisitors.set(db, entry);
+  }
+  return entry.keys;
+}
+
+/**
  * Records a visit and bumps its summary counters in one transaction, so the counts always
  * equal the rows. Each visit picks one of COUNTER_SHARDS rows per counter at random, which
  * keeps concurrent visits from queueing on a single hot row. Every transaction locks rows
@@ -62,23 +80,27 @@ export async function recordVisit(
   const shard = Math.min(COUNTER_SHARDS - 1, Math.floor(random() * COUNTER_SHARDS));
   const bucketStart = bucketOf(visit.visitedAt);
   const row = { ...visit, userAgent: truncateUserAgent(visit.userAgent) };
+  const visitorKey = `${visit.serverId} ${visit.ipAddress}`;
+  const seenThisBucket = knownVisitorsFor(db, bucketStart.getTime());
   for (let attempt = 1; ; attempt++) {
     try {
+      const isKnownVisitor = seenThisBucket.has(visitorKey);
       await db.transaction(async (tx) => {
         await tx.insert(visits).values(row);
+        // The visit's bucket and the server's all-time row, in one statement (and always in
+        // this order, so concurrent transactions lock rows in the same order).
         await tx
           .insert(visitCounters)
-          .values({ bucketStart, serverId: visit.serverId, shard, requests: 1 })
+          .values([
+            { bucketStart, serverId: visit.serverId, shard, requests: 1 },
+            { bucketStart: ALL_TIME_BUCKET, serverId: visit.serverId, shard, requests: 1 },
+          ])
           .onDuplicateKeyUpdate({ set: { requests: sql`${visitCounters.requests} + 1` } });
-        await tx
-          .insert(serverTotals)
-          .values({ serverId: visit.serverId, shard, requests: 1 })
-          .onDuplicateKeyUpdate({ set: { requests: sql`${serverTotals.requests} + 1` } });
-        await tx
-          .insert(bucketVisitors)
-          .ignore()
-          .values({ bucketStart, serverId: visit.serverId, ipAddress: visit.ipAddress });
+        if (!isKnownVisitor) {
+          await tx.insert(bucketVisitors).ignore().values({ bucketStart, serverId: visit.serverId, ipAddress: visit.ipAddress });
+        }
       });
+      seenThisBucket.add(visitorKey);
       return 'recorded';
     } catch (error) {
       const code = driverErrorCode(error);
@@ -98,58 +120,116 @@ function driverErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Query builders prepared once per database handle and reused with new values: building
+ * SQL through drizzle costs more CPU than a cached statement, and these run on every
+ * request. Drizzle's mysql2 "prepared" queries are plain text queries with client-side
+ * placeholders, so they are safe behind Hyperdrive (no protocol-level PREPARE).
+ */
+const preparedByDatabase = new WeakMap<Database, Map<string, unknown>>();
+
+function prepared<T>(db: Database, key: string, build: () => T): T {
+  let cache = preparedByDatabase.get(db);
+  if (cache === undefined) {
+    cache = new Map();
+    preparedByDatabase.set(db, cache);
+  }
+  let query = cache.get(key) as T | undefined;
+  if (query === undefined) {
+    query = build();
+    cache.set(key, query);
+  }
+  return query;
+}
+
+const placeholder = sql.placeholder;
+
 /** Newest first, by (visited_at, id): served from the matching index, never a sort of the table. */
 export async function listVisits(db: Database, filter: VisitFilter, limit: number): Promise<Visit[]> {
-  const conditions: SQL[] = [];
-  if (filter.serverId !== undefined) conditions.push(eq(visits.serverId, filter.serverId));
-  if (filter.since !== undefined) conditions.push(gte(visits.visitedAt, filter.since));
-  if (filter.until !== undefined) conditions.push(lt(visits.visitedAt, filter.until));
-  if (filter.before !== undefined) {
-    // (visited_at, id) < (t, i), written so both MySQL and MariaDB use a range on the index.
-    const { visitedAt, id } = filter.before;
-    conditions.push(lte(visits.visitedAt, visitedAt));
-    conditions.push(or(lt(visits.visitedAt, visitedAt), lt(visits.id, id)) as SQL);
+  const shape = [filter.serverId, filter.since, filter.until, filter.before].map((part) => (part === undefined ? '-' : '+')).join('');
+  const query = prepared(db, `listVisits ${shape}`, () => {
+    const conditions: SQL[] = [];
+    if (filter.serverId !== undefined) conditions.push(eq(visits.serverId, placeholder('serverId')));
+    if (filter.since !== undefined) conditions.push(gte(visits.visitedAt, placeholder('since')));
+    if (filter.until !== undefined) conditions.push(lt(visits.visitedAt, placeholder('until')));
+    if (filter.before !== undefined) {
+      // (visited_at, id) < (t, i), written so both MySQL and MariaDB use a range on the index.
+      conditions.push(lte(visits.visitedAt, placeholder('beforeAt')));
+      conditions.push(or(lt(visits.visitedAt, placeholder('beforeAt')), lt(visits.id, placeholder('beforeId'))) as SQL);
+    }
+    return db
+      .select({
+        id: visits.id,
+        ipAddress: visits.ipAddress,
+        userAgent: visits.userAgent,
+        serverId: visits.serverId,
+        visitedAt: visits.visitedAt,
+      })
+      .from(visits)
+      .where(and(...conditions))
+      .orderBy(desc(visits.visitedAt), desc(visits.id))
+      .limit(placeholder('limit'))
+      .prepare();
+  });
+  return query.execute({
+    serverId: filter.serverId,
+    since: filter.since,
+    until: filter.until,
+    beforeAt: filter.before?.visitedAt,
+    beforeId: filter.before?.id,
+    limit,
+  });
+}
+
+export interface RequestCounts {
+  /** All-time requests per server, by server id. */
+  perServer: { serverId: string; requests: number }[];
+  /** Requests per quarter-hour bucket in the range, keyed by the bucket's epoch milliseconds. */
+  perBucket: Map<number, number>;
+}
+
+/**
+ * All-time requests per server and requests per bucket in [start, end), in one read of
+ * visit_counters: the all-time rows plus one range of buckets, at most
+ * (buckets in the range + 1) × servers × shards rows however many visits there are.
+ */
+export async function requestCounts(db: Database, start: Date, end: Date): Promise<RequestCounts> {
+  const query = prepared(db, 'requestCounts', () =>
+    db
+      .select({ bucketStart: visitCounters.bucketStart, serverId: visitCounters.serverId, requests: sum(visitCounters.requests) })
+      .from(visitCounters)
+      .where(
+        or(
+          eq(visitCounters.bucketStart, ALL_TIME_BUCKET),
+          and(gte(visitCounters.bucketStart, placeholder('start')), lt(visitCounters.bucketStart, placeholder('end'))),
+        ),
+      )
+      .groupBy(visitCounters.bucketStart, visitCounters.serverId)
+      .prepare(),
+  );
+  const rows = await query.execute({ start, end });
+  const perServer: RequestCounts['perServer'] = [];
+  const perBucket = new Map<number, number>();
+  for (const row of rows) {
+    const requests = Number(row.requests ?? 0);
+    const bucket = row.bucketStart.getTime();
+    if (bucket === ALL_TIME_BUCKET.getTime()) perServer.push({ serverId: row.serverId, requests });
+    else perBucket.set(bucket, (perBucket.get(bucket) ?? 0) + requests);
   }
-  return db
-    .select({
-      id: visits.id,
-      ipAddress: visits.ipAddress,
-      userAgent: visits.userAgent,
-      serverId: visits.serverId,
-      visitedAt: visits.visitedAt,
-    })
-    .from(visits)
-    .where(and(...conditions))
-    .orderBy(desc(visits.visitedAt), desc(visits.id))
-    .limit(limit);
-}
-
-/** All-time requests per server: a sum over servers × shards rows. */
-export async function requestsPerServer(db: Database): Promise<{ serverId: string; requests: number }[]> {
-  const rows = await db
-    .select({ serverId: serverTotals.serverId, requests: sum(serverTotals.requests) })
-    .from(serverTotals)
-    .groupBy(serverTotals.serverId)
-    .orderBy(asc(serverTotals.serverId));
-  return rows.map((row) => ({ serverId: row.serverId, requests: Number(row.requests ?? 0) }));
-}
-
-/** Requests per quarter-hour bucket in [start, end), keyed by the bucket's epoch milliseconds. */
-export async function requestsPerBucket(db: Database, start: Date, end: Date): Promise<Map<number, number>> {
-  const rows = await db
-    .select({ bucketStart: visitCounters.bucketStart, requests: sum(visitCounters.requests) })
-    .from(visitCounters)
-    .where(and(gte(visitCounters.bucketStart, start), lt(visitCounters.bucketStart, end)))
-    .groupBy(visitCounters.bucketStart);
-  return new Map(rows.map((row) => [row.bucketStart.getTime(), Number(row.requests ?? 0)]));
+  perServer.sort((a, b) => (a.serverId < b.serverId ? -1 : a.serverId > b.serverId ? 1 : 0));
+  return { perServer, perBucket };
 }
 
 /** Distinct visitor addresses in [start, end): bounded by that period's visitors, not its visits. */
 export async function uniqueVisitors(db: Database, start: Date, end: Date): Promise<number> {
-  const [row] = await db
-    .select({ visitors: countDistinct(bucketVisitors.ipAddress) })
-    .from(bucketVisitors)
-    .where(and(gte(bucketVisitors.bucketStart, start), lt(bucketVisitors.bucketStart, end)));
+  const query = prepared(db, 'uniqueVisitors', () =>
+    db
+      .select({ visitors: countDistinct(bucketVisitors.ipAddress) })
+      .from(bucketVisitors)
+      .where(and(gte(bucketVisitors.bucketStart, placeholder('start')), lt(bucketVisitors.bucketStart, placeholder('end'))))
+      .prepare(),
+  );
+  const [row] = await query.execute({ start, end });
   return Number(row?.visitors ?? 0);
 }
 

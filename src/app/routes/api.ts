@@ -3,7 +3,7 @@ import { listVisits, uniqueVisitors } from '../../data/visits';
 import { encodeCursor } from '../../domain/cursor';
 import { localDayRange, todayIn } from '../../domain/time';
 import type { AppDependencies } from '../dependencies';
-import { hourlyRequests, requestTotals, visitJson } from '../reports';
+import { dayCounts, visitJson } from '../reports';
 import { parseQuery, StatsQuery, VisitsQuery } from '../validation';
 
 /** GET /api/visits and GET /api/stats. */
@@ -30,15 +30,11 @@ export function apiRoutes(deps: AppDependencies): Hono {
     const date = query.date ?? todayIn(timeZone, deps.clock());
     const db = deps.database(c);
     const day = localDayRange(date, timeZone);
-    const [totals, hours, visitors] = await Promise.all([
-      requestTotals(db),
-      hourlyRequests(db, day, timeZone),
-      uniqueVisitors(db, day.start, day.end),
-    ]);
+    const [counts, visitors] = await Promise.all([dayCounts(db, day, timeZone), uniqueVisitors(db, day.start, day.end)]);
     return c.json({
-      total: totals.total,
-      server_stats: totals.perServer.map((server) => ({ server_id: server.serverId, requests: server.requests })),
-      hourly_stats: hours.map((hour) => ({ hour: hour.hour, start: hour.start.toISOString(), requests: hour.requests })),
+      total: counts.total,
+      server_stats: counts.perServer.map((server) => ({ server_id: server.serverId, requests: server.requests })),
+      hourly_stats: counts.hours.map((hour) => ({ hour: hour.hour, start: hour.start.toISOString(), requests: hour.requests })),
       unique_visitors: visitors,
       date,
       timezone: timeZone,

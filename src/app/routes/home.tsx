@@ -5,7 +5,7 @@ import { resolveClientAddress } from '../../domain/client-ip';
 import { decodeHeaderText } from '../../domain/header-text';
 import { localDayRange, todayIn } from '../../domain/time';
 import type { AppDependencies } from '../dependencies';
-import { hourlyRequests, requestTotals } from '../reports';
+import { dayCounts } from '../reports';
 import { Dashboard } from '../views/dashboard';
 
 const LATEST_VISITS_SHOWN = 10;
@@ -26,18 +26,17 @@ export function homeRoutes(deps: AppDependencies): Hono {
     });
     const timeZone = deps.config.timeZone;
     const date = todayIn(timeZone, now);
-    const [totals, hours, latest] = await Promise.all([
-      requestTotals(db),
-      hourlyRequests(db, localDayRange(date, timeZone), timeZone),
+    const [counts, latest] = await Promise.all([
+      dayCounts(db, localDayRange(date, timeZone), timeZone),
       listVisits(db, {}, LATEST_VISITS_SHOWN),
     ]);
     c.header('Cache-Control', 'no-store');
     return c.html(
       html`<!doctype html>${(
       <Dashboard
-        total={totals.total}
-        perServer={totals.perServer}
-        hours={hours}
+        total={counts.total}
+        perServer={counts.perServer}
+        hours={counts.hours}
         latest={latest}
         servedBy={deps.serverId}
         environment={deps.config.environment}

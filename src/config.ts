@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { SERVER_ID_MAX_LENGTH } from '../db/schema';
-import { isTimeZone } from './domain/time';
 import { parseTrustedProxies, type TrustedProxies } from './domain/client-ip';
+import { isTimeZone } from './domain/time';
 
 /**
  * Every environment variable the service reads, parsed once at start-up.
@@ -13,8 +13,7 @@ const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 const APP_ENVS = ['development', 'test', 'staging', 'production'] as const;
 const TLS_MODES = ['off', 'required', 'verify'] as const;
 
-const text = (description: string) =>
-  v.pipe(v.string(), v.trim(), v.nonEmpty(`expected ${description}`));
+const text = (description: string) => v.pipe(v.string(), v.trim(), v.nonEmpty(`expected ${description}`));
 
 const integer = (min: number, max: number, fallback: number) =>
   v.optional(
@@ -63,7 +62,9 @@ const EnvSchema = v.object({
   DATABASE_URL: v.optional(databaseUrl),
   DB_HOST: v.optional(text('a host name')),
   DB_PORT: integer(1, 65535, 3306),
-  DB_NAME: v.optional(v.pipe(text('a database name'), v.regex(/^[A-Za-z0-9_$]{1,64}$/, 'expected a database name of letters, digits, _ or $'))),
+  DB_NAME: v.optional(
+    v.pipe(text('a database name'), v.regex(/^[A-Za-z0-9_$]{1,64}$/, 'expected a database name of letters, digits, _ or $')),
+  ),
   DB_USER: v.optional(text('a user name')),
   DB_PASSWORD: v.optional(v.string()),
   DB_TLS: oneOf(TLS_MODES, 'off'),
@@ -91,7 +92,13 @@ const EnvSchema = v.object({
     '',
   ),
   SERVER_ID: v.optional(
-    v.pipe(text('a server id'), v.regex(new RegExp(`^[A-Za-z0-9._:-]{1,${SERVER_ID_MAX_LENGTH}}$`), `expected up to ${SERVER_ID_MAX_LENGTH} letters, digits, '.', '_', ':' or '-'`)),
+    v.pipe(
+      text('a server id'),
+      v.regex(
+        new RegExp(`^[A-Za-z0-9._:-]{1,${SERVER_ID_MAX_LENGTH}}$`),
+        `expected up to ${SERVER_ID_MAX_LENGTH} letters, digits, '.', '_', ':' or '-'`,
+      ),
+    ),
   ),
   LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
   MIGRATE_ON_START: flag(false),
@@ -102,6 +109,17 @@ const EnvSchema = v.object({
 
 /** The variable names the service reads; compose.yml and .env.example are checked against this list. */
 export const CONFIG_VARIABLES = Object.keys(EnvSchema.entries) as (keyof typeof EnvSchema.entries)[];
+
+/** The variables that say where the database is and how to reach it. */
+export const DATABASE_LOCATION_VARIABLES = [
+  'DATABASE_URL',
+  'DB_HOST',
+  'DB_PORT',
+  'DB_NAME',
+  'DB_USER',
+  'DB_PASSWORD',
+  'DB_TLS',
+] as const satisfies readonly (typeof CONFIG_VARIABLES)[number][];
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type AppEnvironment = (typeof APP_ENVS)[number];
@@ -200,7 +218,9 @@ export function databaseSettingsFromUrl(text: string, defaultTls: DatabaseSettin
   const url = new URL(text);
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (database === '') {
-    throw new ConfigError(['DATABASE_URL: expected a database name after the host, e.g. mysql://user:password@host:3306/visit_tracker']);
+    throw new ConfigError([
+      'DATABASE_URL: expected a database name after the host, e.g. mysql://user:password@host:3306/visit_tracker',
+    ]);
   }
   const sslMode = url.searchParams.get('ssl-mode') ?? url.searchParams.get('sslMode');
   return {

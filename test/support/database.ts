@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import mysql, { type PoolConnection } from 'mysql2/promise';
 import { inject } from 'vitest';
 import { type DatabaseSettings, databaseSettingsFromUrl } from '../../src/config';
+import { APP_PRIVILEGES } from '../../src/data/privileges';
 import type { Database } from '../../src/data/visits';
 import { createNodeDatabase } from '../../src/runtime/node/database';
 import { applyMigrations } from '../../src/runtime/node/migrate';
@@ -15,6 +16,12 @@ export interface TestDatabase {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** A connection of its own, for session-scoped checks; release it when done. */
   connection(): Promise<PoolConnection>;
+  /**
+   * A URL for a user that holds only what the service needs (APP_PRIVILEGES on this database's
+   * tables, as production's app user does) and a password: workerd's Hyperdrive emulation
+   * hangs on an empty one. Created on first call, dropped with the database.
+   */
+  appUserUrl(): Promise<string>;
   drop(): Promise<void>;
 }
 
@@ -29,6 +36,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const settings = databaseSettingsFromUrl(url.toString());
   await applyMigrations(settings, () => {});
   const database = createNodeDatabase(settings, { size: 20, queueLimit: 1_000, connectTimeoutMs: 5_000 });
+  // The app user is named after its database. '%' reaches the server from anywhere
+  // (TEST_DATABASE_URL may be remote); 'localhost' too, because MySQL prefers an anonymous
+  // ''@'localhost' account over 'user'@'%' for local clients.
+  const appUserPassword = randomBytes(12).toString('hex');
+  const appUserAccounts = ['%', 'localhost'].map((host) => `${mysql.escape(name)}@${mysql.escape(host)}`);
+  let appUserCreated: Promise<void> | undefined;
   return {
     name,
     url: url.toString(),
@@ -39,8 +52,26 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       return rows as T[];
     },
     connection: () => database.pool.getConnection(),
+    async appUserUrl() {
+      appUserCreated ??= (async () => {
+        for (const account of appUserAccounts) {
+          await admin.query(`CREATE USER IF NOT EXISTS ${account} IDENTIFIED BY ${mysql.escape(appUserPassword)}`);
+          for (const [table, privileges] of Object.entries(APP_PRIVILEGES)) {
+            await admin.query(`GRANT ${privileges.join(', ')} ON ${mysql.escapeId(name)}.${mysql.escapeId(table)} TO ${account}`);
+          }
+        }
+      })();
+      await appUserCreated;
+      const userUrl = new URL(url);
+      userUrl.username = name;
+      userUrl.password = appUserPassword;
+      return userUrl.toString();
+    },
     async drop() {
       await database.close();
+      if (appUserCreated !== undefined) {
+        for (const account of appUserAccounts) await admin.query(`DROP USER IF EXISTS ${account}`);
+      }
       await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
       await admin.end();
     },

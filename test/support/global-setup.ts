@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mysql from 'mysql2/promise';
 import type { TestProject } from 'vitest/node';
 import { type LocalDatabase, startLocalDatabase } from '../../src/runtime/node/local-database';
 
@@ -31,9 +32,24 @@ export default async function setup(project: TestProject): Promise<() => Promise
     log: (message) => process.stdout.write(`[test database] ${message}\n`),
   });
   process.stdout.write(`[test database] ready on port ${local.port} in ${Date.now() - started} ms\n`);
+  await allowConnectionBursts(local.rootUrl);
   project.provide('databaseAdminUrl', local.rootUrl);
   return async () => {
     await local.stop();
     await rm(dataDir, { recursive: true, force: true });
   };
+}
+
+/**
+ * The Worker under `wrangler dev` connects straight to the database, one connection per request
+ * in flight (in production Hyperdrive pools them), so the contract suite's bursts of 200
+ * concurrent visits need more than the default 151 connections.
+ */
+async function allowConnectionBursts(rootUrl: string): Promise<void> {
+  const root = await mysql.createConnection(rootUrl);
+  try {
+    await root.query('SET GLOBAL max_connections = 1000');
+  } finally {
+    await root.end();
+  }
 }

@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Config, ConfigError, type DatabaseSettings, databaseSettingsFromUrl, parseConfig } from '../../config';
 import { createNodeDatabase, describeDatabase } from './database';
 import { startHttpServer } from './http-server';
 import { DatabaseServerNotFoundError, type LocalDatabase, startLocalDatabase } from './local-database';
 import { applyMigrations } from './migrate';
 import { createNodeApp } from './node-app';
+import { PROJECT_ROOT } from './project-root';
 
 /**
  * `npm start`: the service on Node. With DATABASE_URL (or DB_HOST…) it uses that server;
@@ -14,7 +14,6 @@ import { createNodeApp } from './node-app';
  * `--migrate` (or MIGRATE_ON_START=true) applies migrations before serving.
  */
 
-const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const LOCAL_DATABASE_NAME = 'visit_tracker';
 
 const progress = (message: string) => process.stdout.write(`[visit-tracker] ${message}\n`);

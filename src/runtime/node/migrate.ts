@@ -1,12 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import { drizzle } from 'drizzle-orm/mysql2';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
 import mysql from 'mysql2/promise';
 import type { DatabaseSettings } from '../../config';
 import { connectionOptions } from './database';
-
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../db/migrations', import.meta.url));
+import { MIGRATIONS_FOLDER } from './project-root';
 
 const LOCK_NAME = 'visit_tracker.migrations';
 const LOCK_WAIT_SECONDS = 120;
@@ -21,7 +19,7 @@ export async function applyMigrations(
   log: (message: string) => void,
   folder: string = MIGRATIONS_FOLDER,
 ): Promise<{ applied: number; latest: string | undefined }> {
-  const journal = JSON.parse(await readFile(`${folder}/meta/_journal.json`, 'utf8')) as { entries: { tag: string }[] };
+  const journal = await readJournal(folder);
   const connection = await mysql.createConnection(connectionOptions(settings, 10_000));
   try {
     log(`migrations: waiting for the migration lock on ${settings.host}:${settings.port}/${settings.database}`);
@@ -41,6 +39,17 @@ export async function applyMigrations(
   } finally {
     await connection.query('SELECT RELEASE_LOCK(?)', [LOCK_NAME]).catch(() => undefined);
     await connection.end();
+  }
+}
+
+async function readJournal(folder: string): Promise<{ entries: { tag: string }[] }> {
+  try {
+    return JSON.parse(await readFile(`${folder}/meta/_journal.json`, 'utf8')) as { entries: { tag: string }[] };
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ENOENT') throw error;
+    throw new Error(
+      `No migrations in ${folder} (meta/_journal.json is missing). Run from the project, or ship db/migrations next to dist/ as deploy/Dockerfile does.`,
+    );
   }
 }
 

@@ -1,9 +1,9 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Hono } from 'hono';
-import type { Config, DatabaseSettings } from '../../config';
 import { createApp } from '../../app/create-app';
 import type { AppDependencies } from '../../app/dependencies';
 import { createLogger, type Logger } from '../../app/logger';
+import type { Config, DatabaseSettings } from '../../config';
 import type { Database } from '../../data/visits';
 import { APP_VERSION } from '../../version';
 import { describeDatabase } from './database';

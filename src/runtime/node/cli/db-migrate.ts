@@ -1,11 +1,19 @@
 import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig } from '../../../config';
+import { grantAppPrivileges } from '../grants';
 import { applyMigrations } from '../migrate';
 
-/** `npm run db:migrate`: applies pending migrations to DATABASE_URL (a DDL-capable user). */
+/**
+ * `npm run db:migrate`: applies pending migrations to DATABASE_URL (a DDL-capable user).
+ * `--grant-to USER` then grants that existing user exactly the privileges the service needs on
+ * the migrated tables (src/data/privileges.ts); compose.yml's migrate service names the app's
+ * user there. The migration user needs GRANT OPTION for that.
+ */
 const progress = (message: string) => process.stdout.write(`[db:migrate] ${message}\n`);
 
 try {
+  const { values } = parseArgs({ options: { 'grant-to': { type: 'string' } }, strict: true });
   const config = parseConfig(process.env, { serverId: hostname() });
   if (config.database === undefined) {
     throw new ConfigError([
@@ -13,8 +21,12 @@ try {
     ]);
   }
   await applyMigrations(config.database, progress);
+  const appUser = values['grant-to'];
+  if (appUser !== undefined) await grantAppPrivileges(config.database, appUser, progress);
 } catch (error) {
   process.stderr.write(`[db:migrate] ${error instanceof Error ? error.message : String(error)}\n`);
-  process.stderr.write('[db:migrate] Migrations already applied stay applied (MySQL DDL is not transactional). Fix the cause and run npm run db:migrate again.\n');
+  process.stderr.write(
+    '[db:migrate] Migrations already applied stay applied (MySQL DDL is not transactional). Fix the cause and run npm run db:migrate again.\n',
+  );
   process.exit(1);
 }

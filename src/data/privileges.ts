@@ -1,0 +1,24 @@
+import { getTableName, getViewName } from 'drizzle-orm';
+import { bucketVisitors, visitCounters, visitStats, visits } from '../../db/schema';
+
+/** A table-level privilege the service's database user may hold. */
+export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE';
+
+/**
+ * Exactly what the statements in visits.ts need, table by table, and nothing more: no DELETE,
+ * no DDL, no UPDATE of a visit once written, no access to the migration history. The service's
+ * database user is granted these after each migration (`db:migrate --grant-to`, run by
+ * compose.yml's migrate service); test/least-privilege.test.ts serves every route as a user
+ * that holds only these and checks that anything else is refused.
+ */
+export const APP_PRIVILEGES: Readonly<Record<string, readonly TablePrivilege[]>> = {
+  // recordVisit inserts; listVisits reads.
+  [getTableName(visits)]: ['SELECT', 'INSERT'],
+  // recordVisit's INSERT … ON DUPLICATE KEY UPDATE requests = requests + 1 (the SET reads the
+  // column too); requestCounts reads.
+  [getTableName(visitCounters)]: ['SELECT', 'INSERT', 'UPDATE'],
+  // recordVisit's INSERT IGNORE; uniqueVisitors reads.
+  [getTableName(bucketVisitors)]: ['SELECT', 'INSERT'],
+  // No request reads the view; reporting by hand with the service's read credentials does.
+  [getViewName(visitStats)]: ['SELECT'],
+};

@@ -1,0 +1,58 @@
+import type { ExecutionContext } from 'hono';
+import { ConfigError } from '../../config';
+import type { Database } from '../../data/visits';
+import { coloOf, type WorkerEnv } from './env';
+import { openRequestDatabase, type RequestDatabase } from './request-database';
+import { createWorkerApp, type WorkerApp } from './worker-app';
+
+/**
+ * The Cloudflare Worker: the same app as on Node, with a MySQL connection per request made
+ * from the Hyperdrive binding (deploy/wrangler.jsonc). `npm run dev:edge` runs it locally.
+ */
+
+/** Built on the isolate's first request and reused: it holds no I/O object, only configuration. */
+let worker: WorkerApp | undefined;
+
+/** Each request's database, found again by the handlers through the request they were given. */
+const requestDatabases = new WeakMap<Request, RequestDatabase>();
+
+function databaseOf(request: Request): Database {
+  const requestDatabase = requestDatabases.get(request);
+  if (requestDatabase === undefined) throw new Error('no database was opened for this request');
+  return requestDatabase.database();
+}
+
+export default {
+  async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
+    try {
+      worker ??= createWorkerApp({ env, colo: coloOf(request), database: (c) => databaseOf(c.req.raw) });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      return misconfigured(error);
+    }
+    const requestDatabase = openRequestDatabase(env.HYPERDRIVE, worker.config.pool.connectTimeoutMs);
+    requestDatabases.set(request, requestDatabase);
+    try {
+      return await worker.app.fetch(request, env, ctx);
+    } finally {
+      // The response leaves now; the connection is closed after it, within the request's lifetime.
+      ctx.waitUntil(requestDatabase.close());
+    }
+  },
+};
+
+/**
+ * Node refuses to start with a bad variable; a Worker cannot, so each request answers 500 and
+ * logs which variables to fix, in the app's JSON log format.
+ */
+function misconfigured(error: ConfigError): Response {
+  console.error(
+    JSON.stringify({
+      time: new Date().toISOString(),
+      level: 'error',
+      msg: 'invalid configuration: fix these variables in deploy/wrangler.jsonc "vars" and deploy again',
+      problems: error.problems,
+    }),
+  );
+  return Response.json({ error: 'internal_error' }, { status: 500 });
+}

@@ -1,0 +1,94 @@
+import { drizzle } from 'drizzle-orm/mysql2';
+import { type Connection, createConnection } from 'mysql2';
+import * as schema from '../../../db/schema';
+import type { Database } from '../../data/visits';
+import { connectionOptions } from '../node/database';
+import type { HyperdriveBinding } from './env';
+
+/**
+ * One MySQL connection per request, opened on first use and closed after the response.
+ * workerd forbids I/O objects shared between requests (a module-level pool fails with
+ * "Cannot perform I/O on behalf of a different request"); Hyperdrive's pooler in front of
+ * the origin is what makes a connection per request cheap.
+ */
+export interface RequestDatabase {
+  /** The database for this request; the same handle for every call. */
+  database(): Database;
+  /** Ends the connection, if one was opened. Never rejects. */
+  close(): Promise<void>;
+}
+
+export class PreparedStatementsUnsupportedError extends Error {
+  constructor() {
+    super(
+      'mysql2 execute() or prepare() (protocol-level prepared statements) was called in the Worker. Hyperdrive rejects ' +
+        'COM_STMT_PREPARE, so this would fail in production: use query() (drizzle does for its query builder and transactions).',
+    );
+    this.name = 'PreparedStatementsUnsupportedError';
+  }
+}
+
+export function openRequestDatabase(binding: HyperdriveBinding, connectTimeoutMs: number): RequestDatabase {
+  let opened: { connection: Connection; db: Database } | undefined;
+  return {
+    database() {
+      opened ??= connectThroughHyperdrive(binding, connectTimeoutMs);
+      return opened.db;
+    },
+    async close() {
+      if (opened === undefined) return;
+      const { connection } = opened;
+      opened = undefined;
+      await new Promise<void>((resolve) => {
+        // end() sends COM_QUIT and waits for the server; a connection that already failed
+        // cannot do that, so it is dropped instead.
+        connection.end((error) => {
+          if (error) connection.destroy();
+          resolve();
+        });
+      });
+    },
+  };
+}
+
+/** A connection (made when first used) and drizzle on top of it, with prepared statements refused. */
+export function connectThroughHyperdrive(
+  binding: HyperdriveBinding,
+  connectTimeoutMs: number,
+): { connection: Connection; db: Database } {
+  const connection = createConnection({
+    // Same charset, UTC time zone and number handling as the Node pool.
+    ...connectionOptions(
+      {
+        host: binding.host,
+        port: binding.port,
+        user: binding.user,
+        password: binding.password,
+        database: binding.database,
+        // The Worker talks to Hyperdrive, which encrypts the hop to the origin itself.
+        tls: 'off',
+      },
+      connectTimeoutMs,
+    ),
+    // workerd forbids code generation from strings; mysql2 then uses its static row parsers.
+    disableEval: true,
+  });
+  refusePreparedStatements(connection);
+  // A failure while no query is running (the server closing an idle connection) is emitted
+  // as an event; without a listener it would be thrown. The next query reports it anyway.
+  connection.on('error', () => {});
+  return { connection, db: drizzle({ client: connection, schema, mode: 'default' }) };
+}
+
+/**
+ * Makes execute() fail loudly here, locally and in tests, instead of only in production:
+ * `wrangler dev` connects straight to the database, which accepts prepared statements, while
+ * Hyperdrive does not. drizzle's promise wrapper delegates to this connection's execute().
+ */
+export function refusePreparedStatements(connection: Connection): void {
+  const refuse = (): never => {
+    throw new PreparedStatementsUnsupportedError();
+  };
+  connection.execute = refuse;
+  connection.prepare = refuse;
+}

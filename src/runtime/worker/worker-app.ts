@@ -1,0 +1,66 @@
+import type { Context, Hono } from 'hono';
+import { createApp } from '../../app/create-app';
+import type { AppDependencies } from '../../app/dependencies';
+import { createLogger } from '../../app/logger';
+import { type Config, parseConfig } from '../../config';
+import type { Database } from '../../data/visits';
+import { parseTrustedProxies } from '../../domain/client-ip';
+import { APP_VERSION } from '../../version';
+import type { WorkerEnv } from './env';
+import { stringVariables } from './env';
+
+/**
+ * Set by deploy/wrangler.jsonc's `define` to its compatibility_date: workerd has no version a
+ * Worker can read, and the compatibility date is what decides how it behaves.
+ */
+declare const WORKER_COMPATIBILITY_DATE: string | undefined;
+
+export interface WorkerAppOptions {
+  env: WorkerEnv;
+  /** The data centre this isolate runs in (request.cf.colo of its first request). */
+  colo: string | undefined;
+  /** The request's own database; see request-database.ts. */
+  database: (c: Context) => Database;
+}
+
+export interface WorkerApp {
+  app: Hono;
+  config: Config;
+}
+
+// CF-Connecting-IP is written by Cloudflare's edge and is the client itself, so no hop is
+// trusted and X-Forwarded-For, which any client can send, is never read.
+const NO_TRUSTED_PROXIES = parseTrustedProxies('') ?? { description: '', ranges: [] };
+
+/**
+ * The Worker's dependencies: a connection per request, CF-Connecting-IP as the client, the
+ * data centre plus an instance id as the server. Built on an isolate's first request: env
+ * and request.cf are not available earlier, and workerd refuses random values at start-up.
+ */
+export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
+  const serverId = `${options.colo ?? 'edge'}-${crypto.randomUUID().slice(0, 8)}`;
+  const config = parseConfig(stringVariables(options.env), { serverId });
+  const binding = options.env.HYPERDRIVE;
+  const deps: AppDependencies = {
+    database: options.database,
+    clock: () => new Date(),
+    serverId: config.serverId,
+    peerAddress: (c) => c.req.header('cf-connecting-ip'),
+    logger: createLogger(config.logLevel, (line) => console.log(line), { server_id: config.serverId }),
+    runtime: { name: 'workerd', version: typeof WORKER_COMPATIBILITY_DATE === 'string' ? WORKER_COMPATIBILITY_DATE : 'unknown' },
+    appVersion: APP_VERSION,
+    startedAt: new Date(),
+    // workerd has no shutdown signal: an isolate is evicted when idle, between requests.
+    isDraining: () => false,
+    config: {
+      environment: config.environment,
+      timeZone: config.timeZone,
+      trustedProxies: NO_TRUSTED_PROXIES,
+      debug: config.logLevel === 'debug',
+      healthTimeoutMs: config.healthTimeoutMs,
+      // Hyperdrive's host and the database name, never its credentials.
+      database: { host: `${binding.host}:${binding.port}`, name: binding.database },
+    },
+  };
+  return { app: createApp(deps), config };
+}

@@ -31,7 +31,11 @@ function block(header: string): string {
 
 describe('deploy/nginx/nginx.conf', () => {
   it('passes nginx -t as the local stack renders it', async () => {
-    const rendered = renderLocalNginxConfig(source, { upstreams: ['127.0.0.1:3101', '127.0.0.1:3102'], listen: '127.0.0.1:18080', runDir });
+    const rendered = renderLocalNginxConfig(source, {
+      upstreams: ['127.0.0.1:3101', '127.0.0.1:3102'],
+      listen: '127.0.0.1:18080',
+      runDir,
+    });
     const file = join(runDir, 'nginx.conf');
     await writeFile(file, rendered);
     const { stderr } = await run('nginx', ['-t', '-p', runDir, '-c', file]).catch((error: { stderr?: string }) => {
@@ -40,7 +44,9 @@ describe('deploy/nginx/nginx.conf', () => {
     expect(stderr).toContain('syntax is ok');
     expect(stderr).toContain('test is successful');
     // Only the topology changed: the upstream lists both replicas with the shared parameters.
-    expect(rendered).toMatch(/server 127\.0\.0\.1:3101 max_fails=1 fail_timeout=5s;\s+server 127\.0\.0\.1:3102 max_fails=1 fail_timeout=5s;/);
+    expect(rendered).toMatch(
+      /server 127\.0\.0\.1:3101 max_fails=1 fail_timeout=5s;\s+server 127\.0\.0\.1:3102 max_fails=1 fail_timeout=5s;/,
+    );
     expect(rendered).not.toContain('server app:3000');
     expect(rendered.replace(/.*(server 127|listen 127|pid |_temp_path|access_log \/tmp).*\n/g, '')).toBe(
       source.replace(/.*(server app:3000|listen 8080|^pid |access_log \/dev\/stdout).*\n/gm, ''),

@@ -17,12 +17,19 @@ describe('graceful shutdown', () => {
   });
 
   it('finishes a request in flight after SIGTERM, refuses new connections and exits 0', async () => {
-    const service = await startServiceProcess({ DATABASE_URL: database.url, SERVER_ID: 'draining', SHUTDOWN_TIMEOUT_MS: '20000' });
+    const service = await startServiceProcess({
+      DATABASE_URL: database.url,
+      SERVER_ID: 'draining',
+      SHUTDOWN_TIMEOUT_MS: '20000',
+    });
     const blocker = await mysql.createConnection({ uri: database.url });
     try {
       // Hold the visits table so the next visit stays in flight until we let go.
       await blocker.query('LOCK TABLES visits WRITE');
-      const inFlight = fetch(`${service.url}/`).then(async (response) => ({ status: response.status, body: await response.text() }));
+      const inFlight = fetch(`${service.url}/`).then(async (response) => ({
+        status: response.status,
+        body: await response.text(),
+      }));
       await waitFor('the visit to be waiting for the table lock', async () => {
         const [rows] = await blocker.query('SHOW FULL PROCESSLIST');
         return (rows as { Info: string | null }[]).some((row) => /insert into `visits`/i.test(row.Info ?? ''));

@@ -30,7 +30,8 @@ const captured: { query: string; params: unknown[] }[] = [];
 
 // 0..9 as a derived table: cross joins of it generate rows with plain SQL that runs on
 // MySQL 8.4 and MariaDB 10.11 alike (no sequence engine, no recursion limit).
-const DIGITS = '(SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)';
+const DIGITS =
+  '(SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)';
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -64,9 +65,13 @@ beforeAll(async () => {
   );
   await database.query('ANALYZE TABLE visits, visit_counters, bucket_visitors');
 
-  const capturing = createNodeDatabase(database.settings, { size: 4, queueLimit: 100, connectTimeoutMs: 5_000 }, {
-    logQuery: (query, params) => captured.push({ query, params }),
-  });
+  const capturing = createNodeDatabase(
+    database.settings,
+    { size: 4, queueLimit: 100, connectTimeoutMs: 5_000 },
+    {
+      logQuery: (query, params) => captured.push({ query, params }),
+    },
+  );
   close = capturing.close;
   server = await startTestServer({ ...database, db: capturing.db }, { clock: () => new Date('2026-11-24T12:00:00Z') });
 }, 180_000);
@@ -109,7 +114,9 @@ describe('query plans on the request paths', () => {
   });
 
   it('never scans a table whose size grows with visits', async () => {
-    const [old] = await database.query<{ id: number; visited_at: Date }>('SELECT id, visited_at FROM visits WHERE id = ?', [VISITS - 1000]);
+    const [old] = await database.query<{ id: number; visited_at: Date }>('SELECT id, visited_at FROM visits WHERE id = ?', [
+      VISITS - 1000,
+    ]);
     const deepCursor = encodeCursor({ id: Number(old?.id), visitedAt: new Date(old?.visited_at ?? 0) });
     const paths = [
       '/',

@@ -32,7 +32,14 @@ describe('the visit_stats view', () => {
     const rows = await database.query<{ day: Date | string; server_id: string; requests: number; unique_visitors: number }>(
       'SELECT day, server_id, requests, unique_visitors FROM visit_stats ORDER BY day',
     );
-    expect(rows.map((row) => ({ ...row, day: new Date(row.day).toISOString().slice(0, 10), requests: Number(row.requests), unique_visitors: Number(row.unique_visitors) }))).toEqual([
+    expect(
+      rows.map((row) => ({
+        ...row,
+        day: new Date(row.day).toISOString().slice(0, 10),
+        requests: Number(row.requests),
+        unique_visitors: Number(row.unique_visitors),
+      })),
+    ).toEqual([
       { day: '2026-11-20', server_id: 'view-check', requests: 3, unique_visitors: 2 },
       { day: '2026-11-21', server_id: 'view-check', requests: 1, unique_visitors: 1 },
     ]);

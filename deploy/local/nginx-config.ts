@@ -31,7 +31,9 @@ export function renderLocalNginxConfig(source: string, options: LocalNginxOption
     .replace(/\bresolve\b/, '')
     .replace(/;$/, '')
     .trim();
-  const servers = options.upstreams.map((address) => `${indent}server ${address}${parameters ? ` ${parameters}` : ''};`).join('\n');
+  const servers = options.upstreams
+    .map((address) => `${indent}server ${address}${parameters ? ` ${parameters}` : ''};`)
+    .join('\n');
   let replacedServers = false;
   const body = (upstream[2] ?? '').replace(serverLines, () => {
     if (replacedServers) return '';
@@ -45,10 +47,9 @@ export function renderLocalNginxConfig(source: string, options: LocalNginxOption
     [/^pid\s+[^;]+;/m, `pid ${options.runDir}/nginx.pid;`, 'pid'],
     [/^(\s*)access_log\s+\/dev\/stdout\s/m, `$1access_log ${options.runDir}/access.log `, 'access_log /dev/stdout'],
   ];
-  return rewrites.reduce((text, [pattern, replacement, name]) => replaceDirective(text, pattern, replacement, name), withUpstream).replace(
-    /^http\s*\{/m,
-    ['http {', ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(temp)].join('\n'),
-  );
+  return rewrites
+    .reduce((text, [pattern, replacement, name]) => replaceDirective(text, pattern, replacement, name), withUpstream)
+    .replace(/^http\s*\{/m, ['http {', ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(temp)].join('\n'));
 }
 
 function replaceDirective(source: string, pattern: RegExp, replacement: string, name: string): string {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import { REQUEST_ID_MAX_LENGTH } from '../../db/schema';
 import { requestId } from 'hono/request-id';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
+import { REQUEST_ID_MAX_LENGTH } from '../../db/schema';
 import type { AppDependencies } from './dependencies';
 import { errorFields } from './logger';
 import { apiRoutes } from './routes/api';

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { AppEnvironment } from '../config';
-import type { TrustedProxies } from '../domain/client-ip';
 import type { Database } from '../data/visits';
+import type { TrustedProxies } from '../domain/client-ip';
 import type { Logger } from './logger';
 
 /**

@@ -16,15 +16,22 @@ export interface Logger {
  * `write` is the runtime's sink (stdout on Node, console.log in workerd).
  */
 export function createLogger(level: LogLevel, write: (line: string) => void, base: LogFields = {}): Logger {
-  const log = (entryLevel: LogLevel) => (message: string, fields: LogFields = {}) => {
-    if (RANK[entryLevel] < RANK[level]) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: entryLevel, msg: message, ...base, ...fields }));
-  };
+  const log =
+    (entryLevel: LogLevel) =>
+    (message: string, fields: LogFields = {}) => {
+      if (RANK[entryLevel] < RANK[level]) return;
+      write(JSON.stringify({ time: new Date().toISOString(), level: entryLevel, msg: message, ...base, ...fields }));
+    };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
 export function errorFields(error: unknown): LogFields {
   return error instanceof Error
-    ? { error: error.message, error_name: error.name, stack: error.stack, cause: error.cause instanceof Error ? error.cause.message : undefined }
+    ? {
+        error: error.message,
+        error_name: error.name,
+        stack: error.stack,
+        cause: error.cause instanceof Error ? error.cause.message : undefined,
+      }
     : { error: String(error) };
 }

@@ -19,10 +19,7 @@ export class InvalidRequestError extends Error {
 }
 
 /** Parses the query string with a schema; unknown parameters are errors, so typos do not pass silently. */
-export function parseQuery<const TSchema extends v.GenericSchema>(
-  c: Context,
-  schema: TSchema,
-): v.InferOutput<TSchema> {
+export function parseQuery<const TSchema extends v.GenericSchema>(c: Context, schema: TSchema): v.InferOutput<TSchema> {
   const result = v.safeParse(schema, c.req.query());
   if (result.success) return result.output;
   throw new InvalidRequestError(

@@ -146,7 +146,9 @@ const placeholder = sql.placeholder;
 
 /** Newest first, by (visited_at, id): served from the matching index, never a sort of the table. */
 export async function listVisits(db: Database, filter: VisitFilter, limit: number): Promise<Visit[]> {
-  const shape = [filter.serverId, filter.since, filter.until, filter.before].map((part) => (part === undefined ? '-' : '+')).join('');
+  const shape = [filter.serverId, filter.since, filter.until, filter.before]
+    .map((part) => (part === undefined ? '-' : '+'))
+    .join('');
   const query = prepared(db, `listVisits ${shape}`, () => {
     const conditions: SQL[] = [];
     if (filter.serverId !== undefined) conditions.push(eq(visits.serverId, placeholder('serverId')));

@@ -20,7 +20,10 @@ const NAMED_RANGES: Record<string, readonly string[]> = {
  */
 export function parseTrustedProxies(value: string): TrustedProxies | undefined {
   const ranges: Range[] = [];
-  for (const entry of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const expanded = NAMED_RANGES[entry.toLowerCase()] ?? [entry];
     for (const item of expanded) {
       const range = parseRange(item);

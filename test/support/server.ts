@@ -16,7 +16,10 @@ export async function startTestServer(
   database: TestDatabase,
   options: { env?: Record<string, string>; clock?: () => Date } = {},
 ): Promise<TestServer> {
-  const config = parseConfig({ APP_ENV: 'test', SERVER_ID: 'test-server', LOG_LEVEL: 'error', ...options.env }, { serverId: 'unused' });
+  const config = parseConfig(
+    { APP_ENV: 'test', SERVER_ID: 'test-server', LOG_LEVEL: 'error', ...options.env },
+    { serverId: 'unused' },
+  );
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(config.logLevel, (line) => logs.push(JSON.parse(line) as Record<string, unknown>));
   const app = createNodeApp({
@@ -46,7 +49,10 @@ export async function waitFor(description: string, probe: () => Promise<boolean>
   }
 }
 
-export async function getJson<T = Record<string, unknown>>(url: string, init?: RequestInit): Promise<{ status: number; body: T; headers: Headers }> {
+export async function getJson<T = Record<string, unknown>>(
+  url: string,
+  init?: RequestInit,
+): Promise<{ status: number; body: T; headers: Headers }> {
   const response = await fetch(url, init);
   return { status: response.status, body: (await response.json()) as T, headers: response.headers };
 }

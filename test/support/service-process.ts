@@ -28,7 +28,9 @@ export async function startServiceProcess(env: Record<string, string>, timeoutMs
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
   let ended = false;
   void exited.then(() => {
     ended = true;

@@ -33,17 +33,17 @@ export function homeRoutes(deps: AppDependencies): Hono {
     c.header('Cache-Control', 'no-store');
     return c.html(
       html`<!doctype html>${(
-      <Dashboard
-        total={counts.total}
-        perServer={counts.perServer}
-        hours={counts.hours}
-        latest={latest}
-        servedBy={deps.serverId}
-        environment={deps.config.environment}
-        timeZone={timeZone}
-        date={date}
-        styleNonce={c.get('secureHeadersNonce')}
-      />
+        <Dashboard
+          total={counts.total}
+          perServer={counts.perServer}
+          hours={counts.hours}
+          latest={latest}
+          servedBy={deps.serverId}
+          environment={deps.config.environment}
+          timeZone={timeZone}
+          date={date}
+          styleNonce={c.get('secureHeadersNonce')}
+        />
       )}`,
     );
   });

@@ -61,8 +61,11 @@ export function Dashboard(props: DashboardProps) {
         <header>
           <h1>Visit tracker</h1>
           <p class="meta">
-            served by <span class="badge" id="served-by">{props.servedBy}</span> · environment{' '}
-            <strong>{props.environment}</strong>
+            served by{' '}
+            <span class="badge" id="served-by">
+              {props.servedBy}
+            </span>{' '}
+            · environment <strong>{props.environment}</strong>
           </p>
         </header>
         <section class="cards">
@@ -94,7 +97,10 @@ export function Dashboard(props: DashboardProps) {
         </section>
         <section class="card">
           <h2>
-            Today by hour <span class="meta">({props.date}, {props.timeZone})</span>
+            Today by hour{' '}
+            <span class="meta">
+              ({props.date}, {props.timeZone})
+            </span>
           </h2>
           <HourlyChart hours={props.hours} timeZone={props.timeZone} />
         </section>

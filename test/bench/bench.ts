@@ -1,0 +1,286 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import mysql from 'mysql2/promise';
+import { type Stack, StackError, startStack } from '../../deploy/local/stack';
+
+/**
+ * `npm run bench [-- --rows 10k,1m,10m] [--duration 10] [--connections 32]`
+ *
+ * Starts the local three-tier stack (nginx → 2 replicas → MariaDB/MySQL) on a data directory
+ * per size, seeds it with set-based SQL, then loads each endpoint through nginx and prints
+ * requests/s, p50/p99 latency, errors, each replica's peak RSS, and whether the rows the
+ * home page inserted equal its successful responses. Every run is bounded in time.
+ */
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const SIZES: Record<string, number> = { '10k': 10_000, '100k': 100_000, '1m': 1_000_000, '10m': 10_000_000 };
+const ENDPOINTS = ['/', '/api/visits', '/api/stats', '/health'] as const;
+const CHUNK = 100_000;
+const WARM_UP_REQUESTS = 2_000;
+const WARM_UP_SECONDS = 10;
+
+interface EndpointResult {
+  endpoint: string;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  ok: number;
+}
+
+interface SizeResult {
+  size: string;
+  rows: number;
+  seedSeconds: number;
+  endpoints: EndpointResult[];
+  replicaPeakRssMb: Record<string, number>;
+  homeRowsInserted: number;
+  homeSuccesses: number;
+}
+
+function argument(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? fallback : (process.argv[index + 1] ?? fallback);
+}
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const number = (value: number) => value.toLocaleString('en-US');
+
+async function main(): Promise<void> {
+  const sizes = argument('rows', '10k')
+    .split(',')
+    .map((size) => size.trim().toLowerCase());
+  for (const size of sizes) {
+    if (SIZES[size] === undefined)
+      throw new StackError(`--rows: unknown size "${size}"; use any of ${Object.keys(SIZES).join(', ')}`);
+  }
+  const duration = Number(argument('duration', '10'));
+  const connections = Number(argument('connections', '32'));
+  if (!(duration > 0 && duration <= 120)) throw new StackError('--duration: seconds per endpoint, 1 to 120');
+  if (!(connections > 0 && connections <= 256)) throw new StackError('--connections: 1 to 256');
+
+  const results: SizeResult[] = [];
+  for (const size of sizes) results.push(await benchSize(size, SIZES[size] ?? 0, duration, connections));
+
+  say('\n## Results\n');
+  say(`${connections} connections, ${duration} s per endpoint, through nginx to 2 replicas, all on this machine.\n`);
+  say('| rows | endpoint | req/s | p50 ms | p99 ms | errors | non-2xx |');
+  say('| ---: | --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const result of results) {
+    for (const endpoint of result.endpoints) {
+      say(
+        `| ${result.size} | \`${endpoint.endpoint}\` | ${number(Math.round(endpoint.requestsPerSecond))} | ${endpoint.p50} | ${endpoint.p99} | ${endpoint.errors} | ${endpoint.non2xx} |`,
+      );
+    }
+  }
+  say('');
+  for (const result of results) {
+    const rss = Object.entries(result.replicaPeakRssMb)
+      .map(([name, mb]) => `${name} ${mb} MB`)
+      .join(', ');
+    const lost = result.homeSuccesses - result.homeRowsInserted;
+    say(
+      `${result.size}: peak RSS ${rss}; GET / succeeded ${number(result.homeSuccesses)} times and inserted ${number(result.homeRowsInserted)} rows (${lost === 0 ? 'none lost, none doubled' : `MISMATCH ${lost}`}); seeding took ${result.seedSeconds} s`,
+    );
+  }
+  const baseline = results[0];
+  if (baseline !== undefined && results.length > 1) {
+    say(`\np50 relative to ${baseline.size}:`);
+    for (const result of results.slice(1)) {
+      const ratios = result.endpoints.map((endpoint, index) => {
+        const base = baseline.endpoints[index]?.p50 ?? 0;
+        return `${endpoint.endpoint} ${base > 0 ? (endpoint.p50 / base).toFixed(2) : 'n/a'}×`;
+      });
+      say(`  ${result.size}: ${ratios.join(', ')}`);
+    }
+  }
+  const file = join(root, '.data', 'bench', `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, JSON.stringify({ connections, duration, results }, null, 2));
+  say(`\nraw figures: ${file}`);
+}
+
+async function benchSize(size: string, rows: number, duration: number, connections: number): Promise<SizeResult> {
+  say(`\n# ${size} visits`);
+  const dataDir = join(root, '.data', 'bench', size);
+  await mkdir(dataDir, { recursive: true });
+  const stack = await startStack({
+    root,
+    env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? '', LOG_LEVEL: 'warn' },
+    dataDir,
+    proxyPort: 0,
+    write: (line) => {
+      // Keep the bench output to progress and results; the stack's own lines are in its logs.
+      if (/stack +\|/.test(line) || /error|fail/i.test(line)) say(line);
+    },
+  });
+  try {
+    const seedSeconds = await seed(stack.databaseUrl, rows);
+    const endpoints: EndpointResult[] = [];
+    let homeRowsInserted = 0;
+    let homeSuccesses = 0;
+    for (const endpoint of ENDPOINTS) {
+      // A warm-up so JIT, pools and buffer caches are in their steady state; its rate sets the
+      // measured run's request count. Both runs send a fixed count, which, unlike a duration,
+      // lets every request finish: the rows GET / inserted then match its successes exactly.
+      const warmUp = await load(stack, endpoint, { amount: WARM_UP_REQUESTS, seconds: WARM_UP_SECONDS }, connections);
+      const amount = Math.max(connections, Math.round(warmUp.requestsPerSecond * duration));
+      const before = endpoint === '/' ? await countRows(stack.databaseUrl) : 0;
+      const result = await load(stack, endpoint, { amount, seconds: duration }, connections);
+      if (endpoint === '/') {
+        homeRowsInserted = (await countRows(stack.databaseUrl)) - before;
+        homeSuccesses = result.ok;
+      }
+      endpoints.push(result);
+      say(
+        `  ${endpoint.padEnd(12)} ${number(Math.round(result.requestsPerSecond)).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}  non-2xx ${result.non2xx}`,
+      );
+    }
+    const replicaPeakRssMb: Record<string, number> = {};
+    for (const replica of stack.replicas) replicaPeakRssMb[replica.name] = await peakRssMb(replica.process.child.pid);
+    return { size, rows, seedSeconds, endpoints, replicaPeakRssMb, homeRowsInserted, homeSuccesses };
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** Loads one endpoint for `seconds`, or for exactly `amount` requests (then `seconds` is a 3× safety bound). */
+async function load(
+  stack: Stack,
+  endpoint: string,
+  limit: { seconds: number; amount?: number },
+  connections: number,
+): Promise<EndpointResult> {
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `${stack.url}${endpoint}`,
+        connections,
+        // autocannon takes either; an amount replaces the duration rather than capping it.
+        ...(limit.amount === undefined ? { duration: limit.seconds } : { amount: limit.amount }),
+        timeout: 10,
+      },
+      (error, finished) => {
+        clearTimeout(bound);
+        if (error) reject(error);
+        else resolve(finished);
+      },
+    );
+    const bound = setTimeout(() => instance.stop(), limit.seconds * 3_000);
+  });
+  return {
+    endpoint,
+    // Total over elapsed time: autocannon's per-second average undercounts a run that ends mid-second.
+    requestsPerSecond: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    ok: result['2xx'],
+  };
+}
+
+async function countRows(url: string): Promise<number> {
+  const connection = await mysql.createConnection({ uri: url });
+  try {
+    const [rows] = await connection.query('SELECT COUNT(*) AS n FROM visits');
+    return Number((rows as { n: number }[])[0]?.n ?? 0);
+  } finally {
+    await connection.end();
+  }
+}
+
+async function peakRssMb(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+// 0..9 as a derived table; cross joins of it number rows in plain SQL that runs on MySQL 8.4
+// and MariaDB 10.11 alike (no sequence engine, no recursive CTE depth limit).
+const DIGITS =
+  '(SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)';
+const NUMBERS = `SELECT a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d AS n FROM ${DIGITS} a, ${DIGITS} b, ${DIGITS} c, ${DIGITS} e, ${DIGITS} f`;
+const BUCKET = "TIMESTAMPADD(MINUTE, FLOOR(TIMESTAMPDIFF(MINUTE, '2000-01-01', visited_at) / 15) * 15, '2000-01-01')";
+
+/**
+ * Brings the visits table to `rows` rows, spread over the last 30 days across two servers,
+ * with the summary tables updated chunk by chunk exactly as recordVisit would have.
+ * Returns the seconds spent; 0 when the data is already there from an earlier run.
+ */
+async function seed(url: string, rows: number): Promise<number> {
+  const connection = await mysql.createConnection({ uri: url, timezone: 'Z' });
+  try {
+    const [[existing]] = (await connection.query('SELECT COUNT(*) AS n FROM visits')) as unknown as [{ n: number }[]];
+    const present = Number(existing?.n ?? 0);
+    if (present >= rows) {
+      say(`  seed: ${number(present)} visits already present`);
+      return 0;
+    }
+    const started = Date.now();
+    const spanSeconds = 30 * 24 * 3600;
+    const end = new Date();
+    for (let done = present; done < rows; ) {
+      const count = Math.min(CHUNK, rows - done);
+      const [[range]] = (await connection.query('SELECT COALESCE(MAX(id), 0) AS last FROM visits')) as unknown as [
+        { last: number }[],
+      ];
+      await connection.query(
+        `INSERT INTO visits (ip_address, user_agent, server_id, visited_at)
+         SELECT CONCAT('10.', (n + ?) % 251, '.', (n + ?) % 199, '.', (n + ?) % 7),
+                'Mozilla/5.0 (bench seed)', CONCAT('app-', 1 + (n + ?) % 2),
+                ? - INTERVAL FLOOR((n + ?) * ? / ?) SECOND
+         FROM (${NUMBERS}) AS numbers WHERE n < ?`,
+        [done, done, done, done, end, done, spanSeconds, rows, count],
+      );
+      const first = Number(range?.last ?? 0) + 1;
+      const last = first + count - 1;
+      await connection.query(
+        `INSERT INTO visit_counters (bucket_start, server_id, shard, requests)
+         SELECT * FROM (SELECT ${BUCKET} AS bucket, server_id AS server, id % 8 AS shard, COUNT(*) AS added
+                        FROM visits WHERE id BETWEEN ? AND ? GROUP BY bucket, server, shard) AS chunk
+         ON DUPLICATE KEY UPDATE requests = requests + chunk.added`,
+        [first, last],
+      );
+      // The all-time rows (see ALL_TIME_BUCKET in db/schema.ts).
+      await connection.query(
+        `INSERT INTO visit_counters (bucket_start, server_id, shard, requests)
+         SELECT * FROM (SELECT '1000-01-01 00:00:00' AS bucket, server_id AS server, id % 8 AS shard, COUNT(*) AS added
+                        FROM visits WHERE id BETWEEN ? AND ? GROUP BY server, shard) AS chunk
+         ON DUPLICATE KEY UPDATE requests = requests + chunk.added`,
+        [first, last],
+      );
+      await connection.query(
+        `INSERT IGNORE INTO bucket_visitors (bucket_start, server_id, ip_address)
+         SELECT DISTINCT ${BUCKET}, server_id, ip_address FROM visits WHERE id BETWEEN ? AND ?`,
+        [first, last],
+      );
+      done += count;
+      progress(done, rows, started);
+    }
+    process.stdout.write('\n');
+    await connection.query('ANALYZE TABLE visits, visit_counters, bucket_visitors');
+    return Math.round((Date.now() - started) / 1000);
+  } finally {
+    await connection.end();
+  }
+}
+
+function progress(done: number, total: number, started: number): void {
+  const fraction = done / total;
+  const width = 30;
+  const filled = Math.round(fraction * width);
+  const elapsed = (Date.now() - started) / 1000;
+  const eta = fraction > 0 ? Math.round(elapsed / fraction - elapsed) : 0;
+  const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+  const line = `  seed [${bar}] ${Math.round(fraction * 100)}% ${number(done)}/${number(total)} visits · ${Math.round(elapsed)} s · ETA ${eta} s`;
+  process.stdout.write(process.stdout.isTTY ? `\r${line}` : `${line}\n`);
+}
+
+main().catch((error: unknown) => {
+  say(error instanceof StackError ? error.message : `bench failed: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exit(1);
+});

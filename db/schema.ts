@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   date,
   datetime,
   index,
@@ -42,6 +43,8 @@ export const visits = mysqlTable(
     // The request's X-Request-Id. A proxy that replays a request after a connection error
     // sends the same id, and the unique index turns the replay into a no-op.
     requestId: varchar('request_id', { length: REQUEST_ID_MAX_LENGTH }),
+    // Crawler, script, monitor or health checker (src/domain/bot-detection.ts), decided on write.
+    isBot: boolean('is_bot').notNull().default(false),
   },
   (table) => [
     uniqueIndex('visits_request_id').on(table.requestId),
@@ -70,6 +73,9 @@ export const visitCounters = mysqlTable(
     serverId: varchar('server_id', { length: SERVER_ID_MAX_LENGTH }).notNull(),
     shard: tinyint('shard', { unsigned: true }).notNull(),
     requests: bigint('requests', { mode: 'number', unsigned: true }).notNull().default(0),
+    // Of those requests, the ones from bots: humans are requests - bot_requests. A column rather
+    // than a key part, so the reads touch the same rows as before and the migration is instant.
+    botRequests: bigint('bot_requests', { mode: 'number', unsigned: true }).notNull().default(0),
   },
   (table) => [primaryKey({ columns: [table.bucketStart, table.serverId, table.shard] })],
 );
@@ -85,6 +91,9 @@ export const bucketVisitors = mysqlTable(
     bucketStart: datetime('bucket_start', { mode: 'date' }).notNull(),
     serverId: varchar('server_id', { length: SERVER_ID_MAX_LENGTH }).notNull(),
     ipAddress: varchar('ip_address', { length: 45 }).notNull(),
+    // True while every visit from this address in the bucket was a bot; the first human visit
+    // clears it. Human unique visitors are the addresses with at least one such row cleared.
+    isBot: boolean('is_bot').notNull().default(false),
   },
   (table) => [primaryKey({ columns: [table.bucketStart, table.serverId, table.ipAddress] })],
 );

@@ -15,6 +15,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ENTRY_POINTS = {
   main: 'src/runtime/node/main.ts',
   'db-migrate': 'src/runtime/node/cli/db-migrate.ts',
+  'db-purge': 'src/runtime/node/cli/db-purge.ts',
   healthcheck: 'src/runtime/node/cli/healthcheck.ts',
 };
 

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { SERVER_ID_MAX_LENGTH } from '../db/schema';
 import { parseTrustedProxies, type TrustedProxies } from './domain/client-ip';
+import { IP_ANONYMIZATION_MODES, IP_HASH_KEY_MIN_LENGTH, type IpAnonymization } from './domain/ip-anonymizer';
 import { isTimeZone } from './domain/time';
 
 /**
@@ -10,7 +11,8 @@ import { isTimeZone } from './domain/time';
  */
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-const APP_ENVS = ['development', 'test', 'staging', 'production'] as const;
+const LOG_FORMATS = ['json', 'pretty'] as const;
+export const APP_ENVS = ['development', 'test', 'staging', 'production'] as const;
 const TLS_MODES = ['off', 'required', 'verify'] as const;
 
 const text = (description: string) => v.pipe(v.string(), v.trim(), v.nonEmpty(`expected ${description}`));
@@ -46,20 +48,52 @@ const flag = (fallback: boolean) =>
     String(fallback),
   );
 
-const databaseUrl = v.pipe(
-  text('a mysql:// URL'),
+const redisUrl = v.pipe(
+  text('a redis:// URL'),
   v.check((value) => {
     try {
       const url = new URL(value);
-      return (url.protocol === 'mysql:' || url.protocol === 'mariadb:') && url.hostname !== '';
+      return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
     } catch {
       return false;
     }
-  }, 'expected a URL like mysql://user:password@host:3306/database'),
+  }, 'expected a URL like redis://127.0.0.1:6379 or rediss://user:password@host:6380'),
+);
+
+function isDatabaseUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'mysql:' || url.protocol === 'mariadb:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const databaseUrl = v.pipe(
+  text('a mysql:// URL'),
+  v.check(isDatabaseUrl, 'expected a URL like mysql://user:password@host:3306/database'),
+);
+
+const splitUrls = (value: string) =>
+  value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+
+// Checked as one string, before splitting, so an error message echoes it redacted.
+const databaseUrlList = v.pipe(
+  text('one or more mysql:// URLs separated by commas'),
+  v.check(
+    (value) => splitUrls(value).length > 0 && splitUrls(value).every(isDatabaseUrl),
+    'expected mysql:// URLs separated by commas, e.g. mysql://user:password@replica-1:3306/visit_tracker,mysql://user:password@replica-2:3306/visit_tracker',
+  ),
+  v.transform(splitUrls),
 );
 
 const EnvSchema = v.object({
   DATABASE_URL: v.optional(databaseUrl),
+  DATABASE_READ_URL: v.optional(databaseUrlList),
+  DB_READ_TIMEOUT_MS: integer(50, 120_000, 2_000),
   DB_HOST: v.optional(text('a host name')),
   DB_PORT: integer(1, 65535, 3306),
   DB_NAME: v.optional(
@@ -101,10 +135,37 @@ const EnvSchema = v.object({
     ),
   ),
   LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
+  // No fallback here: unset means "from APP_ENV" (pretty in development, JSON elsewhere).
+  LOG_FORMAT: v.optional(
+    v.pipe(v.string(), v.trim(), v.toLowerCase(), v.picklist(LOG_FORMATS, `expected one of: ${LOG_FORMATS.join(', ')}`)),
+  ),
+  SLOW_QUERY_MS: integer(0, 600_000, 500),
   MIGRATE_ON_START: flag(false),
   DATA_DIR: v.optional(text('a directory path'), '.data'),
   SHUTDOWN_TIMEOUT_MS: integer(0, 120_000, 8_000),
   KEEP_ALIVE_TIMEOUT_MS: integer(1_000, 600_000, 65_000),
+  // No fixed default: truncate in production, off elsewhere (see ipAnonymization below).
+  IP_ANONYMIZE: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.toLowerCase(),
+      v.picklist(IP_ANONYMIZATION_MODES, `expected one of: ${IP_ANONYMIZATION_MODES.join(', ')}`),
+    ),
+  ),
+  IP_HASH_KEY: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.minLength(
+        IP_HASH_KEY_MIN_LENGTH,
+        `expected at least ${IP_HASH_KEY_MIN_LENGTH} characters, e.g. from openssl rand -hex 32`,
+      ),
+    ),
+  ),
+  RETENTION_DAYS: integer(0, 36_500, 0),
+  STATS_CACHE_TTL_MS: integer(0, 60_000, 2_000),
+  REDIS_URL: v.optional(redisUrl),
 });
 
 /** The variable names the service reads; compose.yml and .env.example are checked against this list. */
@@ -119,9 +180,11 @@ export const DATABASE_LOCATION_VARIABLES = [
   'DB_USER',
   'DB_PASSWORD',
   'DB_TLS',
+  'DATABASE_READ_URL',
 ] as const satisfies readonly (typeof CONFIG_VARIABLES)[number][];
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFormat = (typeof LOG_FORMATS)[number];
 export type AppEnvironment = (typeof APP_ENVS)[number];
 
 export interface DatabaseSettings {
@@ -145,11 +208,27 @@ export interface Config {
   trustedProxies: TrustedProxies;
   serverId: string;
   logLevel: LogLevel;
+  /** `json` lines for machines, or `pretty` lines for a terminal. */
+  logFormat: LogFormat;
+  /** A database statement slower than this is logged with its SQL shape (never its values). */
+  slowQueryMs: number;
   migrateOnStart: boolean;
   /** Where `npm start` keeps its private database when no database is configured. */
   dataDir: string;
   shutdownTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  /** How client addresses are stored (IP_ANONYMIZE, IP_HASH_KEY). */
+  ipAnonymization: IpAnonymization;
+  /** Whole days of visits `npm run db:purge` keeps; 0 keeps them forever. */
+  retentionDays: number;
+  /** Read replicas for the reads that tolerate lag (DATABASE_READ_URL); empty: the primary serves every read. */
+  readReplicas: DatabaseSettings[];
+  /** A replica read (or connection) slower than this is given up and served by the primary. */
+  readTimeoutMs: number;
+  /** How long /api/stats figures may be served from the cache; 0 turns the cache off. */
+  statsCacheTtlMs: number;
+  /** A shared cache for several replicas; undefined: each process caches on its own. */
+  redisUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -187,14 +266,34 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, d
     trustedProxies: vars.TRUST_PROXY,
     serverId: vars.SERVER_ID ?? defaults.serverId.slice(0, SERVER_ID_MAX_LENGTH),
     logLevel: vars.LOG_LEVEL,
+    logFormat: vars.LOG_FORMAT ?? (vars.APP_ENV === 'development' ? 'pretty' : 'json'),
+    slowQueryMs: vars.SLOW_QUERY_MS,
     migrateOnStart: vars.MIGRATE_ON_START,
     dataDir: vars.DATA_DIR,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     keepAliveTimeoutMs: vars.KEEP_ALIVE_TIMEOUT_MS,
+    ipAnonymization: ipAnonymization(vars),
+    retentionDays: vars.RETENTION_DAYS,
+    readReplicas: (vars.DATABASE_READ_URL ?? []).map((url) => databaseSettingsFromUrl(url, vars.DB_TLS, 'DATABASE_READ_URL')),
+    readTimeoutMs: vars.DB_READ_TIMEOUT_MS,
+    statsCacheTtlMs: vars.STATS_CACHE_TTL_MS,
+    redisUrl: vars.REDIS_URL,
   };
 }
 
 type ParsedEnv = v.InferOutput<typeof EnvSchema>;
+
+/** Production stores no full address unless told to; development and tests see real ones. */
+function ipAnonymization(vars: ParsedEnv): IpAnonymization {
+  const mode = vars.IP_ANONYMIZE ?? (vars.APP_ENV === 'production' ? 'truncate' : 'off');
+  if (mode !== 'hash') return { mode };
+  if (vars.IP_HASH_KEY === undefined) {
+    throw new ConfigError([
+      `IP_HASH_KEY: required when IP_ANONYMIZE=hash; set it to a secret of at least ${IP_HASH_KEY_MIN_LENGTH} characters (openssl rand -hex 32), the same on every replica (on the Worker: npx wrangler secret put IP_HASH_KEY)`,
+    ]);
+  }
+  return { mode, key: vars.IP_HASH_KEY };
+}
 
 function databaseSettings(vars: ParsedEnv): DatabaseSettings | undefined {
   if (vars.DATABASE_URL !== undefined) return databaseSettingsFromUrl(vars.DATABASE_URL, vars.DB_TLS);
@@ -214,12 +313,16 @@ function databaseSettings(vars: ParsedEnv): DatabaseSettings | undefined {
 }
 
 /** Settings from a mysql:// URL; `?ssl-mode=` in the URL overrides DB_TLS. */
-export function databaseSettingsFromUrl(text: string, defaultTls: DatabaseSettings['tls'] = 'off'): DatabaseSettings {
+export function databaseSettingsFromUrl(
+  text: string,
+  defaultTls: DatabaseSettings['tls'] = 'off',
+  variable = 'DATABASE_URL',
+): DatabaseSettings {
   const url = new URL(text);
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (database === '') {
     throw new ConfigError([
-      'DATABASE_URL: expected a database name after the host, e.g. mysql://user:password@host:3306/visit_tracker',
+      `${variable}: expected a database name after the host, e.g. mysql://user:password@host:3306/visit_tracker`,
     ]);
   }
   const sslMode = url.searchParams.get('ssl-mode') ?? url.searchParams.get('sslMode');
@@ -229,18 +332,19 @@ export function databaseSettingsFromUrl(text: string, defaultTls: DatabaseSettin
     database,
     user: decodeURIComponent(url.username),
     password: decodeURIComponent(url.password),
-    tls: sslMode === null ? defaultTls : tlsModeFromUrl(sslMode),
+    tls: sslMode === null ? defaultTls : tlsModeFromUrl(sslMode, variable),
   };
 }
 
 /** Error messages end up in logs: never echo a password, alone or inside a URL. */
 function redact(name: string, value: unknown): unknown {
   if (typeof value !== 'string') return value;
-  if (/PASSWORD|SECRET|TOKEN/.test(name)) return '***';
-  return value.replace(/(\/\/[^:/@\s]*:)[^@/\s]*@/, '$1***@');
+  if (/PASSWORD|SECRET|TOKEN|KEY/.test(name)) return '***';
+  // Global: DATABASE_READ_URL may hold several URLs, each with its password.
+  return value.replace(/(\/\/[^:/@\s]*:)[^@/\s]*@/g, '$1***@');
 }
 
-function tlsModeFromUrl(sslMode: string): DatabaseSettings['tls'] {
+function tlsModeFromUrl(sslMode: string, variable: string): DatabaseSettings['tls'] {
   switch (sslMode.toUpperCase()) {
     case 'DISABLED':
       return 'off';
@@ -251,6 +355,6 @@ function tlsModeFromUrl(sslMode: string): DatabaseSettings['tls'] {
     case 'VERIFY_IDENTITY':
       return 'verify';
     default:
-      throw new ConfigError([`DATABASE_URL: ssl-mode must be DISABLED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY (got ${sslMode})`]);
+      throw new ConfigError([`${variable}: ssl-mode must be DISABLED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY (got ${sslMode})`]);
   }
 }

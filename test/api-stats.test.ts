@@ -9,6 +9,8 @@ interface Stats {
   server_stats: { server_id: string; requests: number }[];
   hourly_stats: { hour: string; start: string; requests: number }[];
   unique_visitors: number;
+  include_bots: boolean;
+  bots: { total: number; day: number };
   date: string;
   timezone: string;
   current_server: string;
@@ -81,7 +83,13 @@ describe.each(RUNTIMES)('on %s', (runtime) => {
         date: '2026-11-01',
         timezone: NEW_YORK,
         current_server: 'replica-a',
+        // fetch says "node": a script, so a bot. Counted by default, left out with include_bots=false.
+        include_bots: true,
+        bots: { total: 4, day: 4 },
       });
+      const humans = await getJson<Stats>(`${replicaA.url}/api/stats?date=2026-11-01&tz=${NEW_YORK}&include_bots=false`);
+      expect(humans.body).toMatchObject({ total: 0, unique_visitors: 0, include_bots: false, bots: { total: 4, day: 4 } });
+      expect(humans.body.hourly_stats.every((hour) => hour.requests === 0)).toBe(true);
       expect(body.server_stats).toEqual([
         { server_id: 'replica-a', requests: 2 },
         { server_id: 'replica-b', requests: 2 },
@@ -133,6 +141,7 @@ describe.each(RUNTIMES)('on %s', (runtime) => {
       ['tz=Mars/Olympus', 'tz', 'IANA'],
       ['tz=', 'tz', 'IANA'],
       ['day=2026-11-01', 'day', 'not a known parameter'],
+      ['include_bots=1', 'include_bots', 'true or false'],
     ])('answers %s with 400 naming %s', async (query, field, message) => {
       const { status, body } = await getJson<{ error: string; issues: { field: string; message: string }[] }>(
         `${replicaA.url}/api/stats?${query}`,
@@ -172,6 +181,9 @@ describe.each(RUNTIMES)('on %s', (runtime) => {
       expect(sumHours(after) - sumHours(before)).toBe(200);
       expect(visitHours.reduce((sum, hour) => sum + hour.requests, 0)).toBe(200);
       expect(after.unique_visitors - before.unique_visitors).toBe(50);
+      // Every one of them says "node", so every one is also a bot request, counted once.
+      expect(after.bots.total - before.bots.total).toBe(200);
+      expect(after.bots.day - before.bots.day).toBe(200);
     });
   });
 });

@@ -8,6 +8,7 @@ interface VisitJson {
   ip_address: string;
   timestamp: string;
   user_agent: string;
+  is_bot: boolean;
   server_id: string;
 }
 interface VisitsPage {
@@ -48,8 +49,16 @@ describe.each(RUNTIMES)('on %s', (runtime) => {
       expect(headers.get('content-type')).toContain('application/json');
       expect(body.count).toBe(5);
       expect(body.visits).toHaveLength(5);
-      expect(Object.keys(body.visits[0] ?? {}).sort()).toEqual(['id', 'ip_address', 'server_id', 'timestamp', 'user_agent']);
+      expect(Object.keys(body.visits[0] ?? {}).sort()).toEqual([
+        'id',
+        'ip_address',
+        'is_bot',
+        'server_id',
+        'timestamp',
+        'user_agent',
+      ]);
       expect(body.visits[0]).toMatchObject({
+        is_bot: false,
         ip_address: '192.0.2.30',
         timestamp: '2026-11-20T12:00:14.000Z',
         server_id: 'replica-a',

@@ -26,6 +26,7 @@ interface Service {
   image?: string;
   build?: unknown;
   command?: string[] | string;
+  entrypoint?: string[] | string;
   environment?: Record<string, string | number | boolean | null> | string[];
   ports?: unknown[];
   networks?: string[] | Record<string, unknown>;
@@ -294,7 +295,11 @@ describe('compose.yml', () => {
       const binds = Object.values(compose.services)
         .flatMap((entry) => entry.volumes ?? [])
         .filter((volume): volume is string => typeof volume === 'string' && volume.startsWith('./'));
-      expect(binds.map((volume) => volume.split(':')[0])).toEqual(['./deploy/nginx/nginx.conf', './deploy/db/init']);
+      expect(binds.map((volume) => volume.split(':')[0])).toEqual([
+        './deploy/nginx/nginx.conf',
+        './deploy/db/init',
+        './deploy/db/backup.sh',
+      ]);
       for (const bind of binds) expect(() => statSync(join(root, bind.split(':')[0] as string))).not.toThrow();
       expect(binds.every((volume) => volume.endsWith(':ro'))).toBe(true);
       // Sourced, the script gets the entrypoint's docker_process_sql; run, it would stop.
@@ -305,6 +310,22 @@ describe('compose.yml', () => {
       for (const [name, entry] of Object.entries(compose.services)) {
         expect(entry.image, name).toMatch(/^[a-z0-9./-]+:(?!latest$)[\w.-]+$/);
       }
+    });
+
+    it('runs scheduled backups only in the backup profile, on the db network alone, as a user of their own', () => {
+      const backup = service('backup');
+      expect(backup.profiles).toEqual(['backup']);
+      expect(backup.image).toBe(service('db').image);
+      expect(networksOf('backup')).toEqual(['db']);
+      expect(backup.ports).toBeUndefined();
+      expect(backup.volumes).toContain('db-backups:/backups');
+      expect(dependencyOf('backup', 'db').condition).toBe('service_healthy');
+      const environment = environmentOf('backup');
+      expect(environment.BACKUP_DB_USER).toBe(environmentOf('db').BACKUP_DB_USER);
+      expect([environmentOf('app').DB_USER, environmentOf('migrate').DB_USER]).not.toContain(environment.BACKUP_DB_USER);
+      // Optional for everyone who never runs backups: not a ${VAR:?} that would stop `docker compose up`.
+      expect(requiredVariables.has('BACKUP_PASSWORD')).toBe(false);
+      expect(JSON.stringify(backup.entrypoint)).not.toMatch(/PASSWORD|--password/);
     });
 
     it('runs adminer only in the tools profile, published on loopback', () => {

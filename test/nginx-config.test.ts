@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import ipaddr from 'ipaddr.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderLocalNginxConfig } from '../deploy/local/nginx-config';
 import { parseConfig } from '../src/config';
@@ -70,5 +71,40 @@ describe('deploy/nginx/nginx.conf', () => {
     expect(source).toMatch(/proxy_set_header X-Forwarded-For \$remote_addr;/);
     expect(block('location = /nginx-status')).toMatch(/deny all;/);
     expect(block('upstream app_replicas')).toMatch(/least_conn;/);
+  });
+
+  // 127.0.0.1, where the stack test calls from, is itself a private address, so a live request
+  // cannot show the refusal: the rules are evaluated here as nginx does, first match wins.
+  it('admits private networks only to /metrics and /nginx-status', () => {
+    const rules = (header: string) =>
+      [...block(header).matchAll(/^\s*(allow|deny)\s+([^;]+);/gm)].map((match) => ({
+        action: match[1] as string,
+        target: match[2] as string,
+      }));
+    const admits = (header: string, address: string) => {
+      const parsed = ipaddr.parse(address);
+      const rule = rules(header).find(
+        ({ target }) => target === 'all' || (parsed.kind() === 'ipv4' && parsed.match(ipaddr.parseCIDR(target))),
+      );
+      return rule?.action === 'allow';
+    };
+    for (const header of ['location = /metrics', 'location = /nginx-status']) {
+      expect(rules(header).at(-1), header).toEqual({ action: 'deny', target: 'all' });
+      for (const { action, target } of rules(header).slice(0, -1)) {
+        expect(action).toBe('allow');
+        expect(['loopback', 'private']).toContain(ipaddr.parse(target.split('/')[0] as string).range());
+      }
+      for (const address of ['127.0.0.1', '10.1.2.3', '172.30.250.7', '192.168.1.20']) {
+        expect(admits(header, address), `${header} from ${address}`).toBe(true);
+      }
+      for (const address of ['203.0.113.7', '8.8.8.8', '172.32.0.1', '100.64.0.1', '::1', '2001:db8::1']) {
+        expect(admits(header, address), `${header} from ${address}`).toBe(false);
+      }
+    }
+    // An exact-match location: no prefix or regex location can take the path over.
+    const metrics = block('location = /metrics');
+    expect(metrics).toMatch(/proxy_pass http:\/\/app_replicas;/);
+    expect(metrics).toMatch(/proxy_next_upstream off;/);
+    expect(source.match(/location\s+[^{]*metrics/g)).toEqual(['location = /metrics']);
   });
 });

@@ -128,6 +128,7 @@ describe('query plans on the request paths', () => {
       '/api/stats',
       '/api/stats?date=2026-10-01&tz=America/New_York',
       '/api/stats?tz=Asia/Kathmandu',
+      '/api/stats?include_bots=false',
       '/health',
       // Deep pages cost what shallow ones do: the cursor seeks, it does not skip.
       `/api/visits?cursor=${deepCursor}`,

@@ -134,13 +134,23 @@ describe('the local three-tier stack', () => {
       visits: { ip_address: string; user_agent: string }[];
     };
     const mine = visits.visits.find((visit) => visit.user_agent === 'spoof-check');
-    expect(mine?.ip_address).toBe('127.0.0.1');
+    // compose.yml runs APP_ENV=production, where IP_ANONYMIZE defaults to truncate: the
+    // caller's network, 127.0.0.1 → 127.0.0.0, and never the claimed 203.0.113.99 (or .0).
+    expect(mine?.ip_address).toBe('127.0.0.0');
   });
 
   it('serves stub_status to local callers', async () => {
     const response = await fetch(`${stack.url}/nginx-status`);
     expect(response.status).toBe(200);
     expect(await response.text()).toMatch(/Active connections: \d+/);
+  });
+
+  it("serves a replica's metrics to local callers (the private-only rule is checked in nginx-config.test.ts)", async () => {
+    const response = await fetch(`${stack.url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(response.headers.get('x-upstream')).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(await response.text()).toMatch(/^http_requests_total\{method="GET",route="\/",status="200"\} \d+$/m);
   });
 
   it('loses no request when a replica is stopped with SIGTERM under load, and counts each success once', async () => {

@@ -51,7 +51,7 @@ describe("the Worker's database connection", () => {
     const { connection, db } = connectThroughHyperdrive(binding, 5_000);
     try {
       const visitedAt = new Date('2026-11-24T10:00:00.000Z');
-      const visit = { ipAddress: '203.0.113.9', userAgent: 'guarded', serverId: 'edge-check', visitedAt };
+      const visit = { ipAddress: '203.0.113.9', userAgent: 'guarded', serverId: 'edge-check', visitedAt, isBot: true };
       expect(await recordVisit(db, { ...visit, requestId: 'guard-1' })).toBe('recorded');
       expect(await recordVisit(db, { ...visit, requestId: 'guard-1' })).toBe('duplicate');
 
@@ -68,9 +68,12 @@ describe("the Worker's database connection", () => {
         expect((await listVisits(db, filter, 10)).map((row) => row.userAgent)).toEqual(['guarded']);
       }
       const counts = await requestCounts(db, new Date('2026-11-24'), new Date('2026-11-25'));
-      expect(counts.perServer).toEqual([{ serverId: 'edge-check', requests: 1 }]);
-      expect([...counts.perBucket.values()]).toEqual([1]);
-      expect(await uniqueVisitors(db, new Date('2026-11-24'), new Date('2026-11-25'))).toBe(1);
+      expect(counts.perServer).toEqual([{ serverId: 'edge-check', requests: 1, botRequests: 1 }]);
+      expect([...counts.perBucket.values()]).toEqual([{ requests: 1, botRequests: 1 }]);
+      expect(await uniqueVisitors(db, new Date('2026-11-24'), new Date('2026-11-25'))).toEqual({ all: 1, humans: 0 });
+      // A human visit from the same address takes the bot flag's ON DUPLICATE KEY UPDATE path.
+      expect(await recordVisit(db, { ...visit, isBot: false, requestId: 'guard-2' })).toBe('recorded');
+      expect(await uniqueVisitors(db, new Date('2026-11-24'), new Date('2026-11-25'))).toEqual({ all: 1, humans: 1 });
       expect(await checkDatabase(db, 5_000)).toBe('connected');
     } finally {
       await connection.promise().end();

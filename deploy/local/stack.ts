@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import mysql from 'mysql2/promise';
 import { DATABASE_LOCATION_VARIABLES } from '../../src/config';
+import { listenOnce } from '../../src/runtime/node/host';
 import { type LocalDatabase, startLocalDatabase } from '../../src/runtime/node/local-database';
 import { loadComposeModel } from './compose-model';
 import { readImageCommand } from './image-command';
@@ -149,7 +149,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     );
 
     // Tier 1: nginx.
-    const proxyPort = options.proxyPort === 0 ? await freePort() : (options.proxyPort ?? compose.proxyPort);
+    const proxyPort = options.proxyPort === 0 ? await listenOnce() : (options.proxyPort ?? compose.proxyPort);
     const configPath = join(runDir, 'nginx.conf');
     const source = await readFile(join(options.root, 'deploy/nginx/nginx.conf'), 'utf8');
     await writeFile(
@@ -269,17 +269,6 @@ async function poll(description: string, probe: () => Promise<boolean>): Promise
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** host:port/database of a URL, never its credentials. */

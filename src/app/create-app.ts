@@ -2,10 +2,15 @@ import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
 import { REQUEST_ID_MAX_LENGTH } from '../../db/schema';
+import type { InternalErrorJson, InvalidRequestJson, NotFoundJson } from './api-contract';
+import { notFoundMessage } from './api-operations';
 import type { AppDependencies } from './dependencies';
 import { errorFields } from './logger';
+import { requestTelemetry } from './request-telemetry';
 import { apiRoutes } from './routes/api';
+import { docsRoutes } from './routes/docs';
 import { homeRoutes } from './routes/home';
+import { metricsRoutes } from './routes/metrics';
 import { systemRoutes } from './routes/system';
 import { InvalidRequestError } from './validation';
 
@@ -31,39 +36,29 @@ export function createApp(deps: AppDependencies): Hono {
       },
     }),
   );
-  app.use(async (c, next) => {
-    const started = performance.now();
-    await next();
-    deps.logger.debug('request', {
-      request_id: c.get('requestId'),
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      duration_ms: Math.round((performance.now() - started) * 10) / 10,
-    });
-  });
+  // One info line and one metrics observation per request (src/app/request-telemetry.ts).
+  app.use(requestTelemetry(deps));
 
   app.route('/', homeRoutes(deps));
   app.route('/api', apiRoutes(deps));
   app.route('/', systemRoutes(deps));
+  app.route('/', metricsRoutes(deps.metrics));
+  app.route('/', docsRoutes(deps));
 
   app.notFound((c) =>
     c.json(
-      {
-        error: 'not_found',
-        message: `No such endpoint: ${c.req.method} ${c.req.path}. Available: GET /, /api/visits, /api/stats, /info, /health, /health/live.`,
-      },
+      { error: 'not_found', message: notFoundMessage(c.req.method, c.req.path, deps.runtime.name) } satisfies NotFoundJson,
       404,
     ),
   );
 
   app.onError((error, c) => {
     if (error instanceof InvalidRequestError) {
-      return c.json({ error: 'invalid_request', issues: error.issues }, 400);
+      return c.json({ error: 'invalid_request', issues: error.issues } satisfies InvalidRequestJson, 400);
     }
     const id = c.get('requestId');
     deps.logger.error('unhandled error', { request_id: id, method: c.req.method, path: c.req.path, ...errorFields(error) });
-    return c.json({ error: 'internal_error', request_id: id }, 500);
+    return c.json({ error: 'internal_error', request_id: id } satisfies InternalErrorJson, 500);
   });
 
   return app;

@@ -2,7 +2,11 @@ import type { Context } from 'hono';
 import type { AppEnvironment } from '../config';
 import type { Database } from '../data/visits';
 import type { TrustedProxies } from '../domain/client-ip';
+import type { IpAnonymization } from '../domain/ip-anonymizer';
+import type { ReadCache } from './cache';
 import type { Logger } from './logger';
+import type { AppMetrics } from './metrics';
+import type { ReadReplicas } from './read-replicas';
 
 /**
  * Everything the handlers need from the outside world. Each runtime (Node, workerd, tests)
@@ -11,11 +15,17 @@ import type { Logger } from './logger';
 export interface AppDependencies {
   /** The database for this request. A function because workerd opens a connection per request. */
   database: (c: Context) => Database;
+  /** Reads that tolerate replication lag (/api/*): a replica when one is healthy, else the primary. */
+  readReplicas: ReadReplicas;
   clock: () => Date;
   serverId: string;
   /** The socket peer's address as the runtime sees it. */
   peerAddress: (c: Context) => string | undefined;
   logger: Logger;
+  /** Request, query and visit measurements; absent (the Worker): nothing is measured, no /metrics. */
+  metrics?: AppMetrics;
+  /** Where /api/stats keeps its figures for statsCacheTtlMs (in process, or shared). */
+  statsCache: ReadCache;
   runtime: { name: string; version: string };
   appVersion: string;
   startedAt: Date;
@@ -27,6 +37,9 @@ export interface AppDependencies {
     trustedProxies: TrustedProxies;
     debug: boolean;
     healthTimeoutMs: number;
+    /** How GET / stores the client address (IP_ANONYMIZE). */
+    ipAnonymization: IpAnonymization;
+    statsCacheTtlMs: number;
     /** Where the data lives, for /info. Never a credential. */
     database: { host: string; name: string };
   };

@@ -1,4 +1,5 @@
-import type { LogLevel } from '../config';
+import type { LogFormat, LogLevel } from '../config';
+import { formatPretty } from './pretty-log';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -12,15 +13,25 @@ export interface Logger {
 }
 
 /**
- * One JSON object per line, so the lines of several replicas can be merged and searched.
+ * One JSON object per line, so the lines of several replicas can be merged and searched; or,
+ * with format `pretty` (development), one compact line for a person (src/app/pretty-log.ts).
  * `write` is the runtime's sink (stdout on Node, console.log in workerd).
  */
-export function createLogger(level: LogLevel, write: (line: string) => void, base: LogFields = {}): Logger {
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void,
+  base: LogFields = {},
+  format: LogFormat = 'json',
+): Logger {
   const log =
     (entryLevel: LogLevel) =>
     (message: string, fields: LogFields = {}) => {
       if (RANK[entryLevel] < RANK[level]) return;
-      write(JSON.stringify({ time: new Date().toISOString(), level: entryLevel, msg: message, ...base, ...fields }));
+      write(
+        format === 'pretty'
+          ? formatPretty(new Date(), entryLevel, message, { ...base, ...fields })
+          : JSON.stringify({ time: new Date().toISOString(), level: entryLevel, msg: message, ...base, ...fields }),
+      );
     };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

@@ -103,6 +103,15 @@ export const StatsQuery = v.strictObject(
   {
     date: v.optional(v.pipe(v.string(), v.check(isCalendarDate, 'must be a calendar date written YYYY-MM-DD'))),
     tz: v.optional(v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone name such as UTC or Europe/Paris'))),
+    // true (the default) counts every request; false counts humans only (README, "Visitor privacy").
+    include_bots: v.optional(
+      v.pipe(
+        v.string(),
+        v.picklist(['true', 'false'], 'must be true or false'),
+        v.transform((value) => value === 'true'),
+      ),
+      'true',
+    ),
   },
   UNKNOWN_PARAMETER,
 );

@@ -17,8 +17,10 @@ export const APP_PRIVILEGES: Readonly<Record<string, readonly TablePrivilege[]>>
   // recordVisit's INSERT … ON DUPLICATE KEY UPDATE requests = requests + 1 (the SET reads the
   // column too); requestCounts reads.
   [getTableName(visitCounters)]: ['SELECT', 'INSERT', 'UPDATE'],
-  // recordVisit's INSERT IGNORE; uniqueVisitors reads.
-  [getTableName(bucketVisitors)]: ['SELECT', 'INSERT'],
+  // recordVisit's INSERT IGNORE for a bot, INSERT … ON DUPLICATE KEY UPDATE is_bot = false for
+  // a human (its first visit in the bucket clears the flag); uniqueVisitors reads. Never DELETE:
+  // the purge (npm run db:purge) runs as the migration user.
+  [getTableName(bucketVisitors)]: ['SELECT', 'INSERT', 'UPDATE'],
   // No request reads the view; reporting by hand with the service's read credentials does.
   [getViewName(visitStats)]: ['SELECT'],
 };

@@ -18,6 +18,8 @@ export interface Visit {
   userAgent: string;
   serverId: string;
   visitedAt: Date;
+  /** Recorded by a crawler, script, monitor or health checker (src/domain/bot-detection.ts). */
+  isBot: boolean;
 }
 
 export interface NewVisit extends Omit<Visit, 'id'> {
@@ -80,11 +82,15 @@ export async function recordVisit(
   const shard = Math.min(COUNTER_SHARDS - 1, Math.floor(random() * COUNTER_SHARDS));
   const bucketStart = bucketOf(visit.visitedAt);
   const row = { ...visit, userAgent: truncateUserAgent(visit.userAgent) };
-  const visitorKey = `${visit.serverId} ${visit.ipAddress}`;
+  // A visitor already written as human needs nothing more this bucket; one written as a bot
+  // only needs another write when a human visit from the same address clears its flag.
+  const humanKey = `${visit.serverId} ${visit.ipAddress} human`;
+  const visitorKey = visit.isBot ? `${visit.serverId} ${visit.ipAddress} bot` : humanKey;
+  const botIncrement = visit.isBot ? 1 : 0;
   const seenThisBucket = knownVisitorsFor(db, bucketStart.getTime());
   for (let attempt = 1; ; attempt++) {
     try {
-      const isKnownVisitor = seenThisBucket.has(visitorKey);
+      const isKnownVisitor = seenThisBucket.has(humanKey) || seenThisBucket.has(visitorKey);
       await db.transaction(async (tx) => {
         await tx.insert(visits).values(row);
         // The visit's bucket and the server's all-time row, in one statement (and always in
@@ -92,12 +98,25 @@ export async function recordVisit(
         await tx
           .insert(visitCounters)
           .values([
-            { bucketStart, serverId: visit.serverId, shard, requests: 1 },
-            { bucketStart: ALL_TIME_BUCKET, serverId: visit.serverId, shard, requests: 1 },
+            { bucketStart, serverId: visit.serverId, shard, requests: 1, botRequests: botIncrement },
+            { bucketStart: ALL_TIME_BUCKET, serverId: visit.serverId, shard, requests: 1, botRequests: botIncrement },
           ])
-          .onDuplicateKeyUpdate({ set: { requests: sql`${visitCounters.requests} + 1` } });
+          .onDuplicateKeyUpdate({
+            set: {
+              requests: sql`${visitCounters.requests} + 1`,
+              // Both rows get the same increment, so a parameter does (no VALUES(), deprecated on MySQL 8).
+              botRequests: sql`${visitCounters.botRequests} + ${botIncrement}`,
+            },
+          });
         if (!isKnownVisitor) {
-          await tx.insert(bucketVisitors).ignore().values({ bucketStart, serverId: visit.serverId, ipAddress: visit.ipAddress });
+          const visitor = { bucketStart, serverId: visit.serverId, ipAddress: visit.ipAddress, isBot: visit.isBot };
+          // A bot never changes an existing row; a human clears the bot flag of one.
+          if (visit.isBot) await tx.insert(bucketVisitors).ignore().values(visitor);
+          else
+            await tx
+              .insert(bucketVisitors)
+              .values(visitor)
+              .onDuplicateKeyUpdate({ set: { isBot: false } });
         }
       });
       seenThisBucket.add(visitorKey);
@@ -166,6 +185,7 @@ export async function listVisits(db: Database, filter: VisitFilter, limit: numbe
         userAgent: visits.userAgent,
         serverId: visits.serverId,
         visitedAt: visits.visitedAt,
+        isBot: visits.isBot,
       })
       .from(visits)
       .where(and(...conditions))
@@ -183,11 +203,17 @@ export async function listVisits(db: Database, filter: VisitFilter, limit: numbe
   });
 }
 
+/** A number of requests, and how many of them came from bots. */
+export interface RequestCount {
+  requests: number;
+  botRequests: number;
+}
+
 export interface RequestCounts {
   /** All-time requests per server, by server id. */
-  perServer: { serverId: string; requests: number }[];
+  perServer: ({ serverId: string } & RequestCount)[];
   /** Requests per quarter-hour bucket in the range, keyed by the bucket's epoch milliseconds. */
-  perBucket: Map<number, number>;
+  perBucket: Map<number, RequestCount>;
 }
 
 /**
@@ -198,7 +224,12 @@ export interface RequestCounts {
 export async function requestCounts(db: Database, start: Date, end: Date): Promise<RequestCounts> {
   const query = prepared(db, 'requestCounts', () =>
     db
-      .select({ bucketStart: visitCounters.bucketStart, serverId: visitCounters.serverId, requests: sum(visitCounters.requests) })
+      .select({
+        bucketStart: visitCounters.bucketStart,
+        serverId: visitCounters.serverId,
+        requests: sum(visitCounters.requests),
+        botRequests: sum(visitCounters.botRequests),
+      })
       .from(visitCounters)
       .where(
         or(
@@ -211,28 +242,44 @@ export async function requestCounts(db: Database, start: Date, end: Date): Promi
   );
   const rows = await query.execute({ start, end });
   const perServer: RequestCounts['perServer'] = [];
-  const perBucket = new Map<number, number>();
+  const perBucket = new Map<number, RequestCount>();
   for (const row of rows) {
     const requests = Number(row.requests ?? 0);
+    const botRequests = Number(row.botRequests ?? 0);
     const bucket = row.bucketStart.getTime();
-    if (bucket === ALL_TIME_BUCKET.getTime()) perServer.push({ serverId: row.serverId, requests });
-    else perBucket.set(bucket, (perBucket.get(bucket) ?? 0) + requests);
+    if (bucket === ALL_TIME_BUCKET.getTime()) perServer.push({ serverId: row.serverId, requests, botRequests });
+    else {
+      const sofar = perBucket.get(bucket) ?? { requests: 0, botRequests: 0 };
+      perBucket.set(bucket, { requests: sofar.requests + requests, botRequests: sofar.botRequests + botRequests });
+    }
   }
   perServer.sort((a, b) => (a.serverId < b.serverId ? -1 : a.serverId > b.serverId ? 1 : 0));
   return { perServer, perBucket };
 }
 
-/** Distinct visitor addresses in [start, end): bounded by that period's visitors, not its visits. */
-export async function uniqueVisitors(db: Database, start: Date, end: Date): Promise<number> {
+/** Distinct visitors in a period: every address, and the addresses with at least one human visit. */
+export interface VisitorCounts {
+  all: number;
+  humans: number;
+}
+
+/**
+ * Distinct visitor addresses in [start, end), with and without bots, in one pass over the
+ * period's rows: bounded by that period's visitors, not its visits.
+ */
+export async function uniqueVisitors(db: Database, start: Date, end: Date): Promise<VisitorCounts> {
   const query = prepared(db, 'uniqueVisitors', () =>
     db
-      .select({ visitors: countDistinct(bucketVisitors.ipAddress) })
+      .select({
+        visitors: countDistinct(bucketVisitors.ipAddress),
+        humans: sql<number>`COUNT(DISTINCT CASE WHEN ${bucketVisitors.isBot} = 0 THEN ${bucketVisitors.ipAddress} END)`,
+      })
       .from(bucketVisitors)
       .where(and(gte(bucketVisitors.bucketStart, placeholder('start')), lt(bucketVisitors.bucketStart, placeholder('end'))))
       .prepare(),
   );
   const [row] = await query.execute({ start, end });
-  return Number(row?.visitors ?? 0);
+  return { all: Number(row?.visitors ?? 0), humans: Number(row?.humans ?? 0) };
 }
 
 export type DatabaseStatus = 'connected' | 'unhealthy' | 'unreachable';
@@ -269,7 +316,8 @@ export async function checkDatabase(db: Database, timeoutMs: number): Promise<Da
   }
 }
 
-function isConnectionError(error: unknown): boolean {
+/** True for a driver error that means no connection (refused, reset, lost, timed out), not a failed statement. */
+export function isConnectionError(error: unknown): boolean {
   const code = driverErrorCode(error);
   return code !== undefined && UNREACHABLE_CODES.has(code);
 }

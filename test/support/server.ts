@@ -1,3 +1,4 @@
+import type { ReadCache } from '../../src/app/cache';
 import { createLogger } from '../../src/app/logger';
 import { parseConfig } from '../../src/config';
 import { startHttpServer } from '../../src/runtime/node/http-server';
@@ -14,20 +15,25 @@ export interface TestServer {
 /** The Node app on 127.0.0.1, a free port, over real HTTP, on a test database. */
 export async function startTestServer(
   database: TestDatabase,
-  options: { env?: Record<string, string>; clock?: () => Date } = {},
+  options: { env?: Record<string, string>; clock?: () => Date; statsCache?: ReadCache } = {},
 ): Promise<TestServer> {
+  // No stats cache by default: the contract tests read figures right after writing them
+  // (test/stats-cache.test.ts covers the cache).
   const config = parseConfig(
-    { APP_ENV: 'test', SERVER_ID: 'test-server', LOG_LEVEL: 'error', ...options.env },
+    { APP_ENV: 'test', SERVER_ID: 'test-server', LOG_LEVEL: 'error', STATS_CACHE_TTL_MS: '0', ...options.env },
     { serverId: 'unused' },
   );
   const logs: Record<string, unknown>[] = [];
-  const logger = createLogger(config.logLevel, (line) => logs.push(JSON.parse(line) as Record<string, unknown>));
+  const logger = createLogger(config.logLevel, (line) => logs.push(JSON.parse(line) as Record<string, unknown>), {
+    server_id: config.serverId,
+  });
   const app = createNodeApp({
     config,
     settings: database.settings,
     db: database.db,
     logger,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.statsCache ? { statsCache: options.statsCache } : {}),
   });
   const running = await startHttpServer(app, { host: '127.0.0.1', port: 0, keepAliveTimeoutMs: 5_000 });
   return {

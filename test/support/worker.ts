@@ -20,7 +20,9 @@ export async function startWorkerServer(
   // No network here: wrangler would otherwise try to download request.cf data and send metrics.
   process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false';
   process.env.WRANGLER_SEND_METRICS ??= 'false';
-  const variables = { APP_ENV: 'test', SERVER_ID: 'test-server', LOG_LEVEL: 'error', ...options.env };
+  // No stats cache by default: the contract tests read figures right after writing them
+  // (test/stats-cache.test.ts covers the cache).
+  const variables = { APP_ENV: 'test', SERVER_ID: 'test-server', LOG_LEVEL: 'error', STATS_CACHE_TTL_MS: '0', ...options.env };
   const logs: Record<string, unknown>[] = [];
   const previous = process.env[LOCAL_CONNECTION_STRING_VARIABLE];
   const connectionString = new URL(await database.appUserUrl());

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The database's two accounts, created once: the mysql image runs /docker-entrypoint-initdb.d/*
-# only when the data volume is empty, as root, on a temporary server without networking, after
-# creating MYSQL_DATABASE. compose.yml passes the names and passwords from .env.
+# The database's two accounts (three with the backup user), created once: the mysql image runs
+# /docker-entrypoint-initdb.d/* only when the data volume is empty, as root, on a temporary
+# server without networking, after creating MYSQL_DATABASE. compose.yml passes the names and
+# passwords from .env.
 #
 # Least privilege, and why it takes two steps:
 # - The migration user owns the schema: DDL and data changes on this database only, nothing
@@ -54,3 +55,20 @@ CREATE USER IF NOT EXISTS ${MIGRATE_ACCOUNT} IDENTIFIED BY ${MIGRATE_PASSWORD_SQ
 GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, REFERENCES, CREATE VIEW, SHOW VIEW, TRIGGER ON ${DATABASE_PATTERN}.* TO ${MIGRATE_ACCOUNT} WITH GRANT OPTION;
 CREATE USER IF NOT EXISTS ${APP_ACCOUNT} IDENTIFIED BY ${APP_PASSWORD_SQL};
 SQL
+
+# The backup user (compose.yml's backup profile), only when BACKUP_PASSWORD is set: what
+# mysqldump --single-transaction --routines --triggers --no-tablespaces needs and no more.
+# SELECT for the tables, SHOW VIEW for visit_stats, TRIGGER to see triggers (MySQL has no
+# read-only privilege for that), SHOW_ROUTINE (MySQL 8.0.20+, server-wide and read-only) for
+# routine bodies. Not EVENT (it would allow creating events), LOCK TABLES (the snapshot needs
+# no locks), PROCESS (no tablespaces) or RELOAD (no GTID position).
+if [ -n "${BACKUP_DB_PASSWORD:-}" ]; then
+  : "${BACKUP_DB_USER:?compose.yml sets BACKUP_DB_USER from BACKUP_USER}"
+  BACKUP_ACCOUNT="$(sql_string "$BACKUP_DB_USER")@'%'"
+  BACKUP_PASSWORD_SQL=$(sql_string "$BACKUP_DB_PASSWORD")
+  docker_process_sql <<SQL
+CREATE USER IF NOT EXISTS ${BACKUP_ACCOUNT} IDENTIFIED BY ${BACKUP_PASSWORD_SQL};
+GRANT SELECT, SHOW VIEW, TRIGGER ON ${DATABASE_PATTERN}.* TO ${BACKUP_ACCOUNT};
+GRANT SHOW_ROUTINE ON *.* TO ${BACKUP_ACCOUNT};
+SQL
+fi

@@ -1,10 +1,13 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { listVisits, recordVisit } from '../../data/visits';
+import { isBotUserAgent } from '../../domain/bot-detection';
 import { resolveClientAddress } from '../../domain/client-ip';
 import { decodeHeaderText } from '../../domain/header-text';
+import { createIpAnonymizer } from '../../domain/ip-anonymizer';
 import { localDayRange, todayIn } from '../../domain/time';
 import type { AppDependencies } from '../dependencies';
+import { timeQuery } from '../metrics';
 import { dayCounts } from '../reports';
 import { Dashboard } from '../views/dashboard';
 
@@ -13,28 +16,39 @@ const LATEST_VISITS_SHOWN = 10;
 /** GET /: records the visit, then shows the dashboard (including this visit). */
 export function homeRoutes(deps: AppDependencies): Hono {
   const home = new Hono();
+  // IP_ANONYMIZE: the address is truncated or hashed before it is stored anywhere.
+  const anonymize = createIpAnonymizer(deps.config.ipAnonymization, deps.config.timeZone);
 
   home.get('/', async (c) => {
     const db = deps.database(c);
     const now = deps.clock();
-    await recordVisit(db, {
-      ipAddress: resolveClientAddress(deps.peerAddress(c), c.req.header('x-forwarded-for'), deps.config.trustedProxies),
-      userAgent: decodeHeaderText(c.req.header('user-agent') ?? ''),
-      serverId: deps.serverId,
-      visitedAt: now,
-      requestId: c.get('requestId'),
-    });
+    const clientAddress = resolveClientAddress(deps.peerAddress(c), c.req.header('x-forwarded-for'), deps.config.trustedProxies);
+    const userAgent = decodeHeaderText(c.req.header('user-agent') ?? '');
+    const ipAddress = await anonymize(clientAddress, now);
+    const outcome = await timeQuery(deps.metrics, 'record_visit', () =>
+      recordVisit(db, {
+        ipAddress,
+        userAgent,
+        serverId: deps.serverId,
+        visitedAt: now,
+        requestId: c.get('requestId'),
+        isBot: isBotUserAgent(userAgent),
+      }),
+    );
+    deps.metrics?.visitRecorded(outcome);
     const timeZone = deps.config.timeZone;
     const date = todayIn(timeZone, now);
     const [counts, latest] = await Promise.all([
-      dayCounts(db, localDayRange(date, timeZone), timeZone),
-      listVisits(db, {}, LATEST_VISITS_SHOWN),
+      // The dashboard counts people; bots get a count of their own beside them.
+      dayCounts(db, localDayRange(date, timeZone), timeZone, { includeBots: false, metrics: deps.metrics }),
+      timeQuery(deps.metrics, 'list_visits', () => listVisits(db, {}, LATEST_VISITS_SHOWN)),
     ]);
     c.header('Cache-Control', 'no-store');
     return c.html(
       html`<!doctype html>${(
         <Dashboard
           total={counts.total}
+          bots={counts.bots}
           perServer={counts.perServer}
           hours={counts.hours}
           latest={latest}

@@ -3,7 +3,10 @@ import type { HourCount, ServerCount } from '../reports';
 import { HourlyChart } from './hourly-chart';
 
 export interface DashboardProps {
+  /** Human visits: every figure on the page but the bot line leaves bots out. */
   total: number;
+  /** Bot requests, all-time and today. */
+  bots: { total: number; day: number };
   perServer: ServerCount[];
   hours: HourCount[];
   latest: Visit[];
@@ -38,7 +41,15 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 section.spaced { margin-top: 1rem; }
 footer { margin-top: 1.5rem; color: var(--muted); }
 footer a { margin-right: 1rem; }
-@media (max-width: 36rem) { .hide-narrow { display: none; } .total { font-size: 2rem; } }
+/* The peak label sits at the chart's left edge: anchored at its start, not cut in half. */
+.chart > text.tick { text-anchor: start; }
+@media (max-width: 36rem) {
+  .hide-narrow { display: none; } .total { font-size: 2rem; }
+  /* The chart scales down to about 0.4 of its viewBox here: larger labels stay legible (~10px). */
+  .chart { overflow: visible; } .chart .tick { font-size: 24px; }
+  /* Room for the date on one line, the time below it, instead of breaking at its hyphens. */
+  #latest td:first-child { min-width: 6.2em; }
+}
 `;
 
 /** Shortens a user agent for the table; the full text stays in the cell's title. */
@@ -54,6 +65,8 @@ export function Dashboard(props: DashboardProps) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>Visit tracker</title>
+        {/* No icon, said inline: otherwise every browser asks for /favicon.ico and logs its 404. */}
+        <link rel="icon" href="data:," />
         {/* A constant, so it needs no escaping; the nonce lets the CSP allow exactly this block. */}
         <style nonce={props.styleNonce} dangerouslySetInnerHTML={{ __html: STYLE }} />
       </head>
@@ -74,6 +87,10 @@ export function Dashboard(props: DashboardProps) {
             <div class="total" id="total">
               {props.total.toLocaleString('en-US')}
             </div>
+            <p class="meta" id="bots">
+              by people; bots, crawlers and monitors made {props.bots.total.toLocaleString('en-US')} more requests (
+              {props.bots.day.toLocaleString('en-US')} today), not counted here
+            </p>
           </div>
           <div class="card">
             <h2>Visits per server</h2>
@@ -124,6 +141,7 @@ export function Dashboard(props: DashboardProps) {
                     <td class="hide-narrow">{visit.serverId}</td>
                     <td class="ua" title={visit.userAgent}>
                       {shorten(visit.userAgent)}
+                      {visit.isBot ? <span class="meta"> (bot)</span> : null}
                     </td>
                   </tr>
                 ))}
@@ -136,6 +154,7 @@ export function Dashboard(props: DashboardProps) {
           <a href="/api/stats">/api/stats</a>
           <a href="/info">/info</a>
           <a href="/health">/health</a>
+          <a href="/docs">API docs</a>
         </footer>
       </body>
     </html>

@@ -3,6 +3,7 @@ import mysql, { type Pool, type PoolOptions, type SslOptions } from 'mysql2/prom
 import * as schema from '../../../db/schema';
 import type { Config, DatabaseSettings } from '../../config';
 import type { Database } from '../../data/visits';
+import { type StatementObserver, timeStatements } from './statement-timing';
 
 /** mysql2 TLS options for a DB_TLS mode: `required` encrypts, `verify` also checks the certificate and host name. */
 export function tlsOptions(mode: DatabaseSettings['tls']): SslOptions | undefined {
@@ -46,7 +47,11 @@ export interface NodeDatabase {
 export function createNodeDatabase(
   settings: DatabaseSettings,
   pool: Config['pool'],
-  options: { logQuery?: (query: string, params: unknown[]) => void } = {},
+  options: {
+    logQuery?: (query: string, params: unknown[]) => void;
+    /** Sees every statement's SQL shape and duration (main.ts: the slow query log). */
+    observeStatement?: StatementObserver;
+  } = {},
 ): NodeDatabase {
   const mysqlPool = mysql.createPool({
     ...connectionOptions(settings, pool.connectTimeoutMs),
@@ -60,7 +65,7 @@ export function createNodeDatabase(
   });
   return {
     db: drizzle({
-      client: mysqlPool,
+      client: options.observeStatement ? timeStatements(mysqlPool, options.observeStatement) : mysqlPool,
       schema,
       mode: 'default',
       ...(options.logQuery ? { logger: { logQuery: options.logQuery } } : {}),

@@ -7,13 +7,12 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants as fsConstants } from 'node:fs';
-import { access, mkdir, open, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdir, open, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
+import { isExecutable, listenOnce, pathExists } from './host';
 
 export interface LocalDatabaseOptions {
   /** Absolute path; the server's files live under it. */
@@ -24,6 +23,8 @@ export interface LocalDatabaseOptions {
   database: string;
   /** Receives short progress lines. */
   log?: (message: string) => void;
+  /** Appended to the server's command line, so they override its defaults (e.g. `--log-bin` for replication). */
+  extraArguments?: readonly string[];
 }
 
 export interface LocalDatabase {
@@ -137,15 +138,6 @@ function findExecutable(name: string, directories: readonly string[]): string | 
   return undefined;
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function identifyServerBinary(path: string): Promise<ServerBinary> {
   const { stdout } = await execFileAsync(path, ['--version']);
   return { path, flavour: /mariadb/i.test(stdout) ? 'mariadb' : 'mysql' };
@@ -197,14 +189,14 @@ export async function startLocalDatabase(options: LocalDatabaseOptions): Promise
 
   await mkdir(options.dataDir, { recursive: true });
   await mkdir(paths.secureFiles, { recursive: true });
-  if (!(await exists(paths.data))) {
+  if (!(await pathExists(paths.data))) {
     log(`local database: initialising data directory ${where} (first run, a few seconds)`);
     await initialiseDataDirectory(binary, paths);
   }
 
   log(`local database: starting ${binary.flavour} on 127.0.0.1:${port} (data in ${where})`);
   const startedAt = Date.now();
-  const child = await spawnServer(binary, paths, port);
+  const child = await spawnServer(binary, paths, port, options.extraArguments ?? []);
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= stopServer(child, paths));
   try {
@@ -372,8 +364,17 @@ async function mariadbInitialiseArguments(binary: ServerBinary, paths: LocalData
     // Password (here: empty) login for root over TCP instead of unix_socket authentication.
     '--auth-root-authentication-method=normal',
     '--skip-test-db',
+    // A scratch directory of its own: initialisations running at once in the shared /tmp
+    // (two test servers, or another run's) collide on temporary table names and fail.
+    `--tmpdir=${await initialiseScratchDirectory(paths)}`,
     ...runAsRootArguments(),
   ];
+}
+
+async function initialiseScratchDirectory(paths: LocalDatabasePaths): Promise<string> {
+  const scratch = join(dirname(paths.partialData), 'initialise.tmp');
+  await mkdir(scratch, { recursive: true });
+  return scratch;
 }
 
 function mysqlInitialiseArguments(paths: LocalDatabasePaths): string[] {
@@ -444,19 +445,6 @@ async function choosePort(requested: number): Promise<number> {
   }
 }
 
-/** Binds and releases the port: proves it is free and, for port 0, lets the OS pick one. */
-function listenOnce(port: number): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => {
-      const address = server.address();
-      const chosen = typeof address === 'object' && address ? address.port : port;
-      server.close(() => resolvePromise(chosen));
-    });
-  });
-}
-
 function serverArguments(binary: ServerBinary, paths: LocalDatabasePaths, port: number): string[] {
   return [
     '--no-defaults',
@@ -476,11 +464,17 @@ function serverArguments(binary: ServerBinary, paths: LocalDatabasePaths, port: 
   ];
 }
 
-function spawnServer(binary: ServerBinary, paths: LocalDatabasePaths, port: number): Promise<ChildProcess> {
+function spawnServer(
+  binary: ServerBinary,
+  paths: LocalDatabasePaths,
+  port: number,
+  extraArguments: readonly string[],
+): Promise<ChildProcess> {
   return withLogFile(paths.errorLog, 'a', (fd) => {
     // Detached (own process group) and unref'd: the server must not keep Node alive, and it may outlive
     // this process so the next start can reuse it.
-    const child = spawn(binary.path, serverArguments(binary, paths, port), { detached: true, stdio: ['ignore', fd, fd] });
+    const args = [...serverArguments(binary, paths, port), ...extraArguments];
+    const child = spawn(binary.path, args, { detached: true, stdio: ['ignore', fd, fd] });
     child.unref();
     return new Promise<ChildProcess>((resolvePromise, reject) => {
       child.once('spawn', () => resolvePromise(child));
@@ -579,15 +573,6 @@ async function tailOf(logFile: string): Promise<string> {
     return lines.slice(-ERROR_LOG_TAIL_LINES).join('\n');
   } catch {
     return `(no log at ${logFile})`;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

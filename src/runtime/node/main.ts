@@ -5,8 +5,11 @@ import { createNodeDatabase, describeDatabase } from './database';
 import { startHttpServer } from './http-server';
 import { DatabaseServerNotFoundError, type LocalDatabase, startLocalDatabase } from './local-database';
 import { applyMigrations } from './migrate';
-import { createNodeApp } from './node-app';
+import { createNodeApp, createNodeLogger } from './node-app';
 import { PROJECT_ROOT } from './project-root';
+import { createReadRouting } from './read-routing';
+import { createRedisCache } from './redis-cache';
+import { slowQueryLog } from './slow-query-log';
 
 /**
  * `npm start`: the service on Node. With DATABASE_URL (or DB_HOST…) it uses that server;
@@ -29,14 +32,38 @@ async function main(argv: readonly string[]): Promise<void> {
     await applyMigrations(settings, progress);
   }
 
-  const database = createNodeDatabase(settings, config.pool);
+  const logger = createNodeLogger(config);
+  // Every statement is timed; those over SLOW_QUERY_MS are logged with their SQL shape.
+  const database = createNodeDatabase(settings, config.pool, {
+    observeStatement: slowQueryLog(logger, config.slowQueryMs),
+  });
+  const readReplicas = createReadRouting({
+    primary: database.db,
+    replicas: config.readReplicas,
+    pool: config.pool,
+    readTimeoutMs: config.readTimeoutMs,
+    logger,
+  });
   let draining = false;
-  const app = createNodeApp({ config, settings, db: database.db, isDraining: () => draining });
+  const statsCache =
+    config.redisUrl === undefined
+      ? undefined
+      : createRedisCache({
+          url: config.redisUrl,
+          // Replicas of one deployment share entries; another database on the same Redis does not.
+          keyPrefix: `visit-tracker:${settings.host}:${settings.port}/${settings.database}:`,
+          logger,
+        });
+  const app = createNodeApp({ config, settings, db: database.db, isDraining: () => draining, statsCache, readReplicas, logger });
   const running = await startHttpServer(app, config);
   const { host, name } = describeDatabase(settings);
   progress(
     `serving ${running.url} as "${config.serverId}" (${config.environment}, Node ${process.versions.node}, database ${name} on ${host})`,
   );
+  if (config.readReplicas.length > 0) {
+    const replicas = config.readReplicas.map((replica) => describeDatabase(replica).host).join(', ');
+    progress(`/api/visits and /api/stats read from ${replicas} (the primary when none answers)`);
+  }
 
   const shutdown = async (signal: NodeJS.Signals) => {
     if (draining) {
@@ -48,6 +75,8 @@ async function main(argv: readonly string[]): Promise<void> {
     const clean = await running.drain(config.shutdownTimeoutMs);
     if (!clean) progress('drain deadline reached: remaining connections were closed');
     await database.close();
+    await readReplicas.close();
+    await statsCache?.close();
     await local?.stop();
     progress('stopped');
     process.exit(0);

@@ -1,20 +1,31 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Hono } from 'hono';
+import { createMemoryCache, type ReadCache } from '../../app/cache';
 import { createApp } from '../../app/create-app';
 import type { AppDependencies } from '../../app/dependencies';
 import { createLogger, type Logger } from '../../app/logger';
+import type { AppMetrics } from '../../app/metrics';
+import { primaryOnly, type ReadReplicas } from '../../app/read-replicas';
 import type { Config, DatabaseSettings } from '../../config';
 import type { Database } from '../../data/visits';
 import { APP_VERSION } from '../../version';
 import { describeDatabase } from './database';
+import { poolBehind } from './pool-stats';
+import { createPrometheusMetrics } from './prometheus-metrics';
 
 export interface NodeAppOptions {
   config: Config;
   settings: DatabaseSettings;
   db: Database;
   logger?: Logger;
+  /** Defaults to a prom-client registry of this app's own, with gauges for the pool behind `db`. */
+  metrics?: AppMetrics;
   clock?: () => Date;
   isDraining?: () => boolean;
+  /** Where /api/* reads go; main.ts passes read-routing.ts's when DATABASE_READ_URL is set. Default: the primary. */
+  readReplicas?: ReadReplicas;
+  /** Defaults to an in-process cache; main.ts passes the Redis one when REDIS_URL is set. */
+  statsCache?: ReadCache;
 }
 
 /** The Node runtime's dependencies: one shared pool, the socket's peer address, process uptime. */
@@ -22,20 +33,25 @@ export function createNodeApp(options: NodeAppOptions): Hono {
   const { config } = options;
   const deps: AppDependencies = {
     database: () => options.db,
+    readReplicas: options.readReplicas ?? primaryOnly(() => options.db),
     clock: options.clock ?? (() => new Date()),
     serverId: config.serverId,
     peerAddress: (c) => getConnInfo(c).remote.address,
     logger: options.logger ?? createNodeLogger(config),
+    metrics: options.metrics ?? createPrometheusMetrics({ pool: poolBehind(options.db) }),
     runtime: { name: 'node', version: process.versions.node },
     appVersion: APP_VERSION,
     startedAt: new Date(Date.now() - process.uptime() * 1000),
     isDraining: options.isDraining ?? (() => false),
+    statsCache: options.statsCache ?? createMemoryCache(),
     config: {
       environment: config.environment,
       timeZone: config.timeZone,
       trustedProxies: config.trustedProxies,
       debug: config.logLevel === 'debug',
       healthTimeoutMs: config.healthTimeoutMs,
+      ipAnonymization: config.ipAnonymization,
+      statsCacheTtlMs: config.statsCacheTtlMs,
       database: describeDatabase(options.settings),
     },
   };
@@ -43,5 +59,10 @@ export function createNodeApp(options: NodeAppOptions): Hono {
 }
 
 export function createNodeLogger(config: Config): Logger {
-  return createLogger(config.logLevel, (line) => process.stdout.write(`${line}\n`), { server_id: config.serverId });
+  return createLogger(
+    config.logLevel,
+    (line) => process.stdout.write(`${line}\n`),
+    { server_id: config.serverId },
+    config.logFormat,
+  );
 }

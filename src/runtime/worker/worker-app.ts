@@ -1,7 +1,9 @@
 import type { Context, Hono } from 'hono';
+import { createMemoryCache } from '../../app/cache';
 import { createApp } from '../../app/create-app';
 import type { AppDependencies } from '../../app/dependencies';
 import { createLogger } from '../../app/logger';
+import { primaryOnly } from '../../app/read-replicas';
 import { type Config, parseConfig } from '../../config';
 import type { Database } from '../../data/visits';
 import { parseTrustedProxies } from '../../domain/client-ip';
@@ -43,21 +45,28 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
   const binding = options.env.HYPERDRIVE;
   const deps: AppDependencies = {
     database: options.database,
+    // Hyperdrive is one origin: DATABASE_READ_URL does not apply here (README, "Read replicas").
+    readReplicas: primaryOnly(options.database),
     clock: () => new Date(),
     serverId: config.serverId,
     peerAddress: (c) => c.req.header('cf-connecting-ip'),
-    logger: createLogger(config.logLevel, (line) => console.log(line), { server_id: config.serverId }),
+    logger: createLogger(config.logLevel, (line) => console.log(line), { server_id: config.serverId }, config.logFormat),
     runtime: { name: 'workerd', version: typeof WORKER_COMPATIBILITY_DATE === 'string' ? WORKER_COMPATIBILITY_DATE : 'unknown' },
     appVersion: APP_VERSION,
     startedAt: new Date(),
     // workerd has no shutdown signal: an isolate is evicted when idle, between requests.
     isDraining: () => false,
+    // Per isolate; no single flight across requests (see createMemoryCache).
+    statsCache: createMemoryCache({ singleFlight: false }),
     config: {
       environment: config.environment,
       timeZone: config.timeZone,
       trustedProxies: NO_TRUSTED_PROXIES,
       debug: config.logLevel === 'debug',
       healthTimeoutMs: config.healthTimeoutMs,
+      // IP_ANONYMIZE from "vars", IP_HASH_KEY from a secret (`wrangler secret put`): both reach env as strings.
+      ipAnonymization: config.ipAnonymization,
+      statsCacheTtlMs: config.statsCacheTtlMs,
       // Hyperdrive's host and the database name, never its credentials.
       database: { host: `${binding.host}:${binding.port}`, name: binding.database },
     },

@@ -1,0 +1,57 @@
+/**
+ * The questions `npm run db:backup` and `npm run db:restore` ask a database before they start:
+ * is it empty, can this user read the migration history, may it list events. The caller owns
+ * the connection (these run once, from a CLI) and passes a function that runs one statement.
+ * Every statement is valid on MySQL 8.4 and MariaDB 10.11.
+ */
+
+export type QueryRows = (sql: string, params?: readonly unknown[]) => Promise<Record<string, unknown>[]>;
+
+/** Drizzle's migrator keeps its history in this table of the migrated database. */
+export const MIGRATIONS_TABLE = '__drizzle_migrations';
+
+// Server error numbers, the same on MySQL and MariaDB.
+const ER_DBACCESS_DENIED = 1044;
+const ER_TABLEACCESS_DENIED = 1142;
+const ER_NO_SUCH_TABLE = 1146;
+const ER_SPECIFIC_ACCESS_DENIED = 1227;
+
+/** Tables and views in `database` that this user can see. */
+export async function listTables(query: QueryRows, database: string): Promise<string[]> {
+  const rows = await query(
+    'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME',
+    [database],
+  );
+  return rows.map((row) => String(row.name));
+}
+
+export type MigrationHistory = { state: 'readable'; entries: number } | { state: 'missing' } | { state: 'denied' };
+
+/** Whether the migration history is there and this user may read it (a backup without it restores to an unknown schema version). */
+export async function readMigrationHistory(query: QueryRows): Promise<MigrationHistory> {
+  try {
+    const rows = await query(`SELECT COUNT(*) AS entries FROM \`${MIGRATIONS_TABLE}\``);
+    return { state: 'readable', entries: Number(rows[0]?.entries ?? 0) };
+  } catch (error) {
+    if (errorNumber(error) === ER_NO_SUCH_TABLE) return { state: 'missing' };
+    if (errorNumber(error) === ER_TABLEACCESS_DENIED) return { state: 'denied' };
+    throw error;
+  }
+}
+
+/** SHOW EVENTS needs the EVENT privilege, which a read-only backup user may lack; the dump then skips events. */
+export async function mayListEvents(query: QueryRows, database: string): Promise<boolean> {
+  try {
+    await query(`SHOW EVENTS FROM \`${database.replace(/`/g, '``')}\``);
+    return true;
+  } catch (error) {
+    const code = errorNumber(error);
+    if (code === ER_DBACCESS_DENIED || code === ER_SPECIFIC_ACCESS_DENIED) return false;
+    throw error;
+  }
+}
+
+function errorNumber(error: unknown): number | undefined {
+  const errno = (error as { errno?: unknown } | null)?.errno;
+  return typeof errno === 'number' ? errno : undefined;
+}

@@ -1,0 +1,84 @@
+import { and, asc, count, inArray, lt } from 'drizzle-orm';
+import { bucketVisitors, visits } from '../../db/schema';
+import type { Database } from './visits';
+
+/**
+ * The statements of the retention purge (`npm run db:purge`). They delete only what holds
+ * personal data, visits and bucket_visitors (addresses, user agents), and keep visit_counters,
+ * which are plain numbers. Not a request path: run by an operator, as a user allowed to DELETE
+ * (the migration user), never by the service, whose user may not (src/data/privileges.ts).
+ */
+
+export const DEFAULT_PURGE_BATCH_SIZE = 5_000;
+
+export type PurgedTable = 'visits' | 'bucket_visitors';
+
+export interface PurgeCounts {
+  visits: number;
+  bucketVisitors: number;
+}
+
+export interface PurgeBatch {
+  table: PurgedTable;
+  /** Rows this batch deleted. */
+  deleted: number;
+  /** Rows deleted from this table so far, this batch included. */
+  total: number;
+}
+
+/** What a purge at `cutoff` would delete, for --dry-run: range counts on the time indexes. */
+export async function countExpired(db: Database, cutoff: Date): Promise<PurgeCounts> {
+  const [expiredVisits] = await db.select({ rows: count() }).from(visits).where(lt(visits.visitedAt, cutoff));
+  const [expiredVisitors] = await db.select({ rows: count() }).from(bucketVisitors).where(lt(bucketVisitors.bucketStart, cutoff));
+  return { visits: Number(expiredVisits?.rows ?? 0), bucketVisitors: Number(expiredVisitors?.rows ?? 0) };
+}
+
+/**
+ * Deletes visits recorded before `cutoff`, and bucket_visitors rows of buckets that start before
+ * it, at most `batchSize` rows per statement. Each statement is its own short transaction
+ * (autocommit), so row locks are held for one batch only and never on rows new visits touch:
+ * visits are picked by the (visited_at, id) index with a plain read, then deleted by primary
+ * key; bucket_visitors in primary-key order from its oldest bucket. Safe to interrupt, to run
+ * while the service records visits, and to run again, also twice at once (a row another run
+ * took first is simply not counted here).
+ */
+export async function purgeExpired(
+  db: Database,
+  cutoff: Date,
+  options: { batchSize?: number; onBatch?: (batch: PurgeBatch) => void } = {},
+): Promise<PurgeCounts> {
+  const batchSize = options.batchSize ?? DEFAULT_PURGE_BATCH_SIZE;
+  const report = options.onBatch ?? (() => {});
+
+  let visitsDeleted = 0;
+  for (;;) {
+    const expired = await db
+      .select({ id: visits.id })
+      .from(visits)
+      .where(lt(visits.visitedAt, cutoff))
+      .orderBy(asc(visits.visitedAt), asc(visits.id))
+      .limit(batchSize);
+    if (expired.length === 0) break;
+    const ids = expired.map((row) => row.id);
+    // visited_at again, so a row is only ever deleted for being old, whatever picked its id.
+    const [result] = await db.delete(visits).where(and(inArray(visits.id, ids), lt(visits.visitedAt, cutoff)));
+    visitsDeleted += result.affectedRows;
+    report({ table: 'visits', deleted: result.affectedRows, total: visitsDeleted });
+    if (expired.length < batchSize) break;
+  }
+
+  let visitorsDeleted = 0;
+  for (;;) {
+    const [result] = await db
+      .delete(bucketVisitors)
+      .where(lt(bucketVisitors.bucketStart, cutoff))
+      .orderBy(asc(bucketVisitors.bucketStart), asc(bucketVisitors.serverId), asc(bucketVisitors.ipAddress))
+      .limit(batchSize);
+    if (result.affectedRows === 0) break;
+    visitorsDeleted += result.affectedRows;
+    report({ table: 'bucket_visitors', deleted: result.affectedRows, total: visitorsDeleted });
+    if (result.affectedRows < batchSize) break;
+  }
+
+  return { visits: visitsDeleted, bucketVisitors: visitorsDeleted };
+}

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { DrizzleQueryError, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/app/logger';
+import { createLogger, errorFields } from '../src/app/logger';
 import { ConfigError, parseConfig } from '../src/config';
 import { createNodeDatabase, type NodeDatabase } from '../src/runtime/node/database';
 import { slowQueryLog } from '../src/runtime/node/slow-query-log';
@@ -150,6 +150,16 @@ describe('the slow query log', () => {
     lines.length = 0;
     await expect(timed.db.execute(sql`SELECT x FROM no_such_table WHERE id = ${42}`)).rejects.toThrow();
     expect(lines).toEqual([expect.objectContaining({ statement: 'SELECT x FROM no_such_table WHERE id = ?', failed: true })]);
+  });
+});
+
+describe('error lines', () => {
+  it("keep a failed query's SQL but not its parameter values", () => {
+    const failure = new DrizzleQueryError('insert into `visits` (`ip_address`) values (?)', ['203.0.113.77'], new Error('boom'));
+    const fields = errorFields(failure);
+    expect(fields.error).toContain('insert into `visits`');
+    expect(JSON.stringify(fields)).not.toContain('203.0.113.77');
+    expect(fields.cause).toBe('boom');
   });
 });
 

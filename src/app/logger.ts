@@ -39,10 +39,18 @@ export function createLogger(
 export function errorFields(error: unknown): LogFields {
   return error instanceof Error
     ? {
-        error: error.message,
+        error: withoutParameterValues(error.message),
         error_name: error.name,
-        stack: error.stack,
+        stack: error.stack === undefined ? undefined : withoutParameterValues(error.stack),
         cause: error.cause instanceof Error ? error.cause.message : undefined,
       }
     : { error: String(error) };
+}
+
+/**
+ * Drizzle's query errors end their message with the statement's parameter values ("params: …"):
+ * visitors' addresses and user agents. The statement's shape stays; the values never reach a log.
+ */
+function withoutParameterValues(text: string): string {
+  return text.replace(/^params: .*$/m, 'params: (not logged)');
 }

@@ -34,15 +34,15 @@ async function main(argv: readonly string[]): Promise<void> {
 
   const logger = createNodeLogger(config);
   // Every statement is timed; those over SLOW_QUERY_MS are logged with their SQL shape.
-  const database = createNodeDatabase(settings, config.pool, {
-    observeStatement: slowQueryLog(logger, config.slowQueryMs),
-  });
+  const observeStatement = slowQueryLog(logger, config.slowQueryMs);
+  const database = createNodeDatabase(settings, config.pool, { observeStatement });
   const readReplicas = createReadRouting({
     primary: database.db,
     replicas: config.readReplicas,
     pool: config.pool,
     readTimeoutMs: config.readTimeoutMs,
     logger,
+    observeStatement,
   });
   let draining = false;
   const statsCache =

@@ -3,6 +3,7 @@ import type { ReadReplicas, ReplicaHealth } from '../../app/read-replicas';
 import type { Config, DatabaseSettings } from '../../config';
 import { checkDatabase, type Database } from '../../data/visits';
 import { createNodeDatabase, describeDatabase, type NodeDatabase } from './database';
+import type { StatementObserver } from './statement-timing';
 
 /** How long a failed replica is left alone before a background probe tries it again. */
 const DEFAULT_BACKOFF_MS = 5_000;
@@ -16,6 +17,8 @@ export interface ReadRoutingOptions {
   readTimeoutMs: number;
   logger: Logger;
   backoffMs?: number;
+  /** Times every replica statement, as the primary's are (the slow-query log). */
+  observeStatement?: StatementObserver;
 }
 
 export interface ReadRouting extends ReadReplicas {
@@ -49,7 +52,11 @@ export function createReadRouting(options: ReadRoutingOptions): ReadRouting {
   };
   const replicas: Replica[] = options.replicas.map((settings) => ({
     host: describeDatabase(settings).host,
-    database: createNodeDatabase(settings, replicaPool),
+    database: createNodeDatabase(
+      settings,
+      replicaPool,
+      options.observeStatement ? { observeStatement: options.observeStatement } : {},
+    ),
     down: false,
     probe: undefined,
   }));

@@ -165,6 +165,7 @@ const EnvSchema = v.object({
   ),
   RETENTION_DAYS: integer(0, 36_500, 0),
   STATS_CACHE_TTL_MS: integer(0, 60_000, 2_000),
+  COUNTS_SETTLE_MS: integer(0, 3_600_000, 60_000),
   REDIS_URL: v.optional(redisUrl),
 });
 
@@ -225,6 +226,8 @@ export interface Config {
   readReplicas: DatabaseSettings[];
   /** A replica read (or connection) slower than this is given up and served by the primary. */
   readTimeoutMs: number;
+  /** How long after a quarter hour ends its counters are taken as final (src/data/day-counts.ts); 0: never. */
+  countsSettleMs: number;
   /** How long /api/stats figures may be served from the cache; 0 turns the cache off. */
   statsCacheTtlMs: number;
   /** A shared cache for several replicas; undefined: each process caches on its own. */
@@ -277,6 +280,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, d
     readReplicas: (vars.DATABASE_READ_URL ?? []).map((url) => databaseSettingsFromUrl(url, vars.DB_TLS, 'DATABASE_READ_URL')),
     readTimeoutMs: vars.DB_READ_TIMEOUT_MS,
     statsCacheTtlMs: vars.STATS_CACHE_TTL_MS,
+    countsSettleMs: vars.COUNTS_SETTLE_MS,
     redisUrl: vars.REDIS_URL,
   };
 }

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnvironment } from '../config';
+import type { DayCounter } from '../data/day-counts';
 import type { Database } from '../data/visits';
 import type { TrustedProxies } from '../domain/client-ip';
 import type { IpAnonymization } from '../domain/ip-anonymizer';
@@ -26,6 +27,8 @@ export interface AppDependencies {
   metrics?: AppMetrics;
   /** Where /api/stats keeps its figures for statsCacheTtlMs (in process, or shared). */
   statsCache: ReadCache;
+  /** Reads the primary's day counters, keeping the settled quarter hours (src/data/day-counts.ts). */
+  dayCounter: DayCounter;
   runtime: { name: string; version: string };
   appVersion: string;
   startedAt: Date;

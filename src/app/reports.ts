@@ -1,4 +1,5 @@
-import { type Database, type RequestCount, requestCounts, type Visit } from '../data/visits';
+import { type DayCounter, WHOLE_DAY } from '../data/day-counts';
+import type { Database, RequestCount, Visit } from '../data/visits';
 import { localHours } from '../domain/time';
 import type { VisitJson } from './api-contract';
 import { type AppMetrics, timeQuery } from './metrics';
@@ -26,16 +27,18 @@ export interface DayCounts {
 }
 
 /**
- * All-time totals and one local day's hourly figures, from a single read of the counters.
+ * All-time totals and one local day's hourly figures, from the counters, read by `counter`
+ * (the whole day by default; the home page's keeps the settled part, src/data/day-counts.ts).
  * Without `includeBots` every figure counts human requests only.
  */
 export async function dayCounts(
   db: Database,
   range: { start: Date; end: Date },
   timeZone: string,
-  options: { includeBots: boolean; metrics?: AppMetrics | undefined } = { includeBots: true },
+  options: { includeBots: boolean; now: Date; counter?: DayCounter; metrics?: AppMetrics | undefined },
 ): Promise<DayCounts> {
-  const counts = await timeQuery(options.metrics, 'request_counts', () => requestCounts(db, range.start, range.end));
+  const counter = options.counter ?? WHOLE_DAY;
+  const counts = await timeQuery(options.metrics, 'request_counts', () => counter.read(db, range, options.now));
   const counted = (count: RequestCount | undefined) =>
     count === undefined ? 0 : options.includeBots ? count.requests : count.requests - count.botRequests;
   const perServer = counts.perServer.map((server) => ({ serverId: server.serverId, requests: counted(server) }));

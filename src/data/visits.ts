@@ -264,6 +264,32 @@ export interface VisitorCounts {
 }
 
 /**
+ * Requests per bucket in [start, end), all servers together, without the all-time rows: the
+ * part of a day that no longer changes, read once and kept (src/data/day-counts.ts).
+ */
+export async function bucketRequestCounts(db: Database, start: Date, end: Date): Promise<Map<number, RequestCount>> {
+  const query = prepared(db, 'bucketRequestCounts', () =>
+    db
+      .select({
+        bucketStart: visitCounters.bucketStart,
+        requests: sum(visitCounters.requests),
+        botRequests: sum(visitCounters.botRequests),
+      })
+      .from(visitCounters)
+      .where(and(gte(visitCounters.bucketStart, placeholder('start')), lt(visitCounters.bucketStart, placeholder('end'))))
+      .groupBy(visitCounters.bucketStart)
+      .prepare(),
+  );
+  const rows = await query.execute({ start, end });
+  return new Map(
+    rows.map((row) => [
+      row.bucketStart.getTime(),
+      { requests: Number(row.requests ?? 0), botRequests: Number(row.botRequests ?? 0) },
+    ]),
+  );
+}
+
+/**
  * Distinct visitor addresses in [start, end), with and without bots, in one pass over the
  * period's rows: bounded by that period's visitors, not its visits.
  */

@@ -41,7 +41,12 @@ export function apiRoutes(deps: AppDependencies): Hono {
       const day = localDayRange(date, timeZone);
       const [counts, visitors] = await deps.readReplicas.read(c, (db) =>
         Promise.all([
-          dayCounts(db, day, timeZone, { includeBots, metrics: deps.metrics }),
+          dayCounts(db, day, timeZone, {
+            includeBots,
+            // The whole day: this may be a replica, and the figures are cached anyway.
+            now: deps.clock(),
+            metrics: deps.metrics,
+          }),
           timeQuery(deps.metrics, 'unique_visitors', () => uniqueVisitors(db, day.start, day.end)),
         ]),
       );

@@ -40,7 +40,13 @@ export function homeRoutes(deps: AppDependencies): Hono {
     const date = todayIn(timeZone, now);
     const [counts, latest] = await Promise.all([
       // The dashboard counts people; bots get a count of their own beside them.
-      dayCounts(db, localDayRange(date, timeZone), timeZone, { includeBots: false, metrics: deps.metrics }),
+      dayCounts(db, localDayRange(date, timeZone), timeZone, {
+        includeBots: false,
+        now,
+        // The primary's counter: this page always reads the primary.
+        counter: deps.dayCounter,
+        metrics: deps.metrics,
+      }),
       timeQuery(deps.metrics, 'list_visits', () => listVisits(db, {}, LATEST_VISITS_SHOWN)),
     ]);
     c.header('Cache-Control', 'no-store');

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../../app/logger';
 import type { AppMetrics } from '../../app/metrics';
 import { primaryOnly, type ReadReplicas } from '../../app/read-replicas';
 import type { Config, DatabaseSettings } from '../../config';
+import { createDayCounter } from '../../data/day-counts';
 import type { Database } from '../../data/visits';
 import { APP_VERSION } from '../../version';
 import { describeDatabase } from './database';
@@ -44,6 +45,7 @@ export function createNodeApp(options: NodeAppOptions): Hono {
     startedAt: new Date(Date.now() - process.uptime() * 1000),
     isDraining: options.isDraining ?? (() => false),
     statsCache: options.statsCache ?? createMemoryCache(),
+    dayCounter: createDayCounter(config.countsSettleMs),
     config: {
       environment: config.environment,
       timeZone: config.timeZone,

@@ -5,6 +5,7 @@ import type { AppDependencies } from '../../app/dependencies';
 import { createLogger } from '../../app/logger';
 import { primaryOnly } from '../../app/read-replicas';
 import { type Config, parseConfig } from '../../config';
+import { createDayCounter } from '../../data/day-counts';
 import type { Database } from '../../data/visits';
 import { parseTrustedProxies } from '../../domain/client-ip';
 import { APP_VERSION } from '../../version';
@@ -58,6 +59,8 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
     isDraining: () => false,
     // Per isolate; no single flight across requests (see createMemoryCache).
     statsCache: createMemoryCache({ singleFlight: false }),
+    // Per isolate, for the one origin behind Hyperdrive.
+    dayCounter: createDayCounter(config.countsSettleMs),
     config: {
       environment: config.environment,
       timeZone: config.timeZone,

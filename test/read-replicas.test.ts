@@ -48,7 +48,7 @@ async function startServer(pair: ReplicaPair, readUrls: string[]): Promise<Repli
     logger,
     backoffMs: 200,
   });
-  const app = createNodeApp({ config, settings, db: primary.db, logger, readReplicas });
+  const app = createNodeApp({ config, settings, db: primary.db, logger, readReplicas, replicaPools: readReplicas.pools });
   const running = await startHttpServer(app, { host: '127.0.0.1', port: 0, keepAliveTimeoutMs: 5_000 });
   return {
     url: running.url,
@@ -134,6 +134,17 @@ describe('read replicas (DATABASE_READ_URL)', () => {
       database: 'connected',
       replicas: [{ host: `127.0.0.1:${new URL(pair.replicaUrl).port}`, status: 'connected' }],
     });
+  });
+
+  it("reports the replica's pool in /metrics beside the primary's", async () => {
+    const response = await fetch(`${server.url}/metrics`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const replica = `127.0.0.1:${new URL(pair.replicaUrl).port}`;
+    // The replica's pool is half the primary's (at least 2): DB_POOL_SIZE 10 by default.
+    expect(text).toContain('db_pool_connections_max{pool="primary"} 10');
+    expect(text).toContain(`db_pool_connections_max{pool="${replica}"} 5`);
+    expect(text).toMatch(new RegExp(`db_pool_connections_open\\{pool="${replica.replaceAll('.', '\\.')}"\\} [1-9]`));
   });
 
   it('takes turns between replicas', async () => {

@@ -54,7 +54,16 @@ async function main(argv: readonly string[]): Promise<void> {
           keyPrefix: `visit-tracker:${settings.host}:${settings.port}/${settings.database}:`,
           logger,
         });
-  const app = createNodeApp({ config, settings, db: database.db, isDraining: () => draining, statsCache, readReplicas, logger });
+  const app = createNodeApp({
+    config,
+    settings,
+    db: database.db,
+    isDraining: () => draining,
+    statsCache,
+    readReplicas,
+    replicaPools: readReplicas.pools,
+    logger,
+  });
   const running = await startHttpServer(app, config);
   const { host, name } = describeDatabase(settings);
   progress(

@@ -12,7 +12,7 @@ import type { Database } from '../../data/visits';
 import { APP_VERSION } from '../../version';
 import { describeDatabase } from './database';
 import { poolBehind } from './pool-stats';
-import { createPrometheusMetrics } from './prometheus-metrics';
+import { createPrometheusMetrics, type NamedPool } from './prometheus-metrics';
 
 export interface NodeAppOptions {
   config: Config;
@@ -25,6 +25,8 @@ export interface NodeAppOptions {
   isDraining?: () => boolean;
   /** Where /api/* reads go; main.ts passes read-routing.ts's when DATABASE_READ_URL is set. Default: the primary. */
   readReplicas?: ReadReplicas;
+  /** The read replicas' pools, reported by /metrics beside the primary's. */
+  replicaPools?: readonly NamedPool[];
   /** Defaults to an in-process cache; main.ts passes the Redis one when REDIS_URL is set. */
   statsCache?: ReadCache;
 }
@@ -39,7 +41,7 @@ export function createNodeApp(options: NodeAppOptions): Hono {
     serverId: config.serverId,
     peerAddress: (c) => getConnInfo(c).remote.address,
     logger: options.logger ?? createNodeLogger(config),
-    metrics: options.metrics ?? createPrometheusMetrics({ pool: poolBehind(options.db) }),
+    metrics: options.metrics ?? createPrometheusMetrics({ pools: reportedPools(options) }),
     runtime: { name: 'node', version: process.versions.node },
     appVersion: APP_VERSION,
     startedAt: new Date(Date.now() - process.uptime() * 1000),
@@ -67,4 +69,10 @@ export function createNodeLogger(config: Config): Logger {
     { server_id: config.serverId },
     config.logFormat,
   );
+}
+
+/** The primary's pool (when `db` has one behind it) and the replicas'. */
+function reportedPools(options: NodeAppOptions): NamedPool[] {
+  const primary = poolBehind(options.db);
+  return [...(primary === undefined ? [] : [{ name: 'primary', pool: primary }]), ...(options.replicaPools ?? [])];
 }

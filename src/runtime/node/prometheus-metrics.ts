@@ -17,9 +17,15 @@ const QUERY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2
 // can never grow with what clients send.
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE']);
 
+/** A pool reported by the gauges, under its `pool` label: `primary`, or a read replica's host:port. */
+export interface NamedPool {
+  name: string;
+  pool: Pool;
+}
+
 export interface PrometheusMetricsOptions {
-  /** The pool whose occupancy is reported at each scrape; without one, no pool gauges. */
-  pool?: Pool | undefined;
+  /** The pools whose occupancy is reported at each scrape; without any, no pool gauges. */
+  pools?: readonly NamedPool[];
 }
 
 export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}): AppMetrics {
@@ -58,8 +64,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
   visits.inc({ outcome: 'recorded' }, 0);
   visits.inc({ outcome: 'duplicate' }, 0);
 
-  const pool = options.pool;
-  if (pool !== undefined) registerPoolGauges(registry, pool);
+  if (options.pools !== undefined && options.pools.length > 0) registerPoolGauges(registry, options.pools);
 
   return {
     observeRequest({ method, route, status, durationMs }) {
@@ -80,14 +85,15 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
 }
 
 /** Gauges read from the pool when scraped, so they cost nothing between scrapes. */
-function registerPoolGauges(registry: Registry, pool: Pool): void {
+function registerPoolGauges(registry: Registry, pools: readonly NamedPool[]): void {
   const gauge = (name: string, help: string, read: (stats: ReturnType<typeof readPoolStats>) => number) =>
     new Gauge({
       name,
       help,
+      labelNames: ['pool'] as const,
       registers: [registry],
       collect() {
-        this.set(read(readPoolStats(pool)));
+        for (const { name: pool, pool: source } of pools) this.set({ pool }, read(readPoolStats(source)));
       },
     });
   gauge('db_pool_connections_max', 'The most connections the pool may open (DB_POOL_SIZE).', (stats) => stats.limit);

@@ -3,6 +3,7 @@ import type { ReadReplicas, ReplicaHealth } from '../../app/read-replicas';
 import type { Config, DatabaseSettings } from '../../config';
 import { checkDatabase, type Database } from '../../data/visits';
 import { createNodeDatabase, describeDatabase, type NodeDatabase } from './database';
+import type { NamedPool } from './prometheus-metrics';
 import type { StatementObserver } from './statement-timing';
 
 /** How long a failed replica is left alone before a background probe tries it again. */
@@ -22,6 +23,8 @@ export interface ReadRoutingOptions {
 }
 
 export interface ReadRouting extends ReadReplicas {
+  /** Each replica's pool, by host:port, for the pool gauges of /metrics. */
+  pools: NamedPool[];
   close(): Promise<void>;
 }
 
@@ -128,6 +131,7 @@ export function createReadRouting(options: ReadRoutingOptions): ReadRouting {
       );
     },
 
+    pools: replicas.map((replica) => ({ name: replica.host, pool: replica.database.pool })),
     async close() {
       closed = true;
       for (const replica of replicas) clearTimeout(replica.probe);

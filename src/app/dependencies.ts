@@ -1,10 +1,12 @@
 import type { Context } from 'hono';
 import type { AppEnvironment } from '../config';
 import type { DayCounter } from '../data/day-counts';
-import type { Database } from '../data/visits';
+import type { VisitOutcome } from '../data/visit-batcher';
+import type { Database, NewVisit } from '../data/visits';
 import type { TrustedProxies } from '../domain/client-ip';
 import type { IpAnonymization } from '../domain/ip-anonymizer';
 import type { ReadCache } from './cache';
+import type { FreshReads } from './fresh-reads';
 import type { Logger } from './logger';
 import type { AppMetrics } from './metrics';
 import type { ReadReplicas } from './read-replicas';
@@ -27,6 +29,13 @@ export interface AppDependencies {
   metrics?: AppMetrics;
   /** Where /api/stats keeps its figures for statsCacheTtlMs (in process, or shared). */
   statsCache: ReadCache;
+  /**
+   * Records a visit on the primary; resolves once it is committed. Node gathers concurrent
+   * visits into shared transactions (src/data/visit-batcher.ts); the Worker writes each alone.
+   */
+  recordVisit: (c: Context, visit: NewVisit) => Promise<VisitOutcome>;
+  /** Shares the home page's reads between concurrent page views, never older than the view (src/app/fresh-reads.ts). */
+  freshReads: FreshReads;
   /** Reads the primary's day counters, keeping the settled quarter hours (src/data/day-counts.ts). */
   dayCounter: DayCounter;
   runtime: { name: string; version: string };

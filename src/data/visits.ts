@@ -130,6 +130,104 @@ export async function recordVisit(
   }
 }
 
+/**
+ * Records several visits in one transaction: one multi-row insert of the visits, one counter
+ * upsert per bucket (its bucket row and the server's all-time row, incremented by the bucket's
+ * share of the batch), and one insert of the visitors not yet written this bucket. Under load
+ * this is what keeps the database's work per visit small (src/data/visit-batcher.ts gathers
+ * the batches). The counts still equal the rows: everything commits or nothing does. A request
+ * id seen before anywhere in the batch (a proxy's replay) makes the whole insert fail; the batch
+ * is then recorded visit by visit, so each replay is told apart.
+ */
+export async function recordVisits(
+  db: Database,
+  batch: readonly NewVisit[],
+  random: () => number = Math.random,
+): Promise<('recorded' | 'duplicate')[]> {
+  const [single] = batch;
+  if (batch.length <= 1) return single === undefined ? [] : [await recordVisit(db, single, random)];
+  const shard = Math.min(COUNTER_SHARDS - 1, Math.floor(random() * COUNTER_SHARDS));
+  const rows = batch.map((visit) => ({ ...visit, userAgent: truncateUserAgent(visit.userAgent) }));
+
+  // Per bucket and server: how many requests, how many of them bots.
+  const increments = new Map<string, { bucketStart: Date; serverId: string; requests: number; botRequests: number }>();
+  // Per bucket, server and address: the visitor row to write, human if any of its visits was.
+  const visitors = new Map<
+    string,
+    { bucketStart: Date; serverId: string; ipAddress: string; isBot: boolean; seen: Set<string> }
+  >();
+  for (const visit of batch) {
+    const bucketStart = bucketOf(visit.visitedAt);
+    const counted = `${bucketStart.getTime()} ${visit.serverId}`;
+    const increment = increments.get(counted) ?? { bucketStart, serverId: visit.serverId, requests: 0, botRequests: 0 };
+    increment.requests += 1;
+    increment.botRequests += visit.isBot ? 1 : 0;
+    increments.set(counted, increment);
+
+    const seen = knownVisitorsFor(db, bucketStart.getTime());
+    const humanKey = `${visit.serverId} ${visit.ipAddress} human`;
+    if (seen.has(humanKey) || (visit.isBot && seen.has(`${visit.serverId} ${visit.ipAddress} bot`))) continue;
+    const key = `${counted} ${visit.ipAddress}`;
+    const visitor = visitors.get(key);
+    if (visitor === undefined)
+      visitors.set(key, { bucketStart, serverId: visit.serverId, ipAddress: visit.ipAddress, isBot: visit.isBot, seen });
+    else visitor.isBot &&= visit.isBot;
+  }
+  // Always the same order, here and in recordVisit, so concurrent transactions lock rows alike.
+  const byKey = <T extends { bucketStart: Date; serverId: string }>(a: T, b: T) =>
+    a.bucketStart.getTime() - b.bucketStart.getTime() || (a.serverId < b.serverId ? -1 : a.serverId > b.serverId ? 1 : 0);
+  const counterUpdates = [...increments.values()].sort(byKey);
+  const newVisitors = [...visitors.values()].sort((a, b) => byKey(a, b) || (a.ipAddress < b.ipAddress ? -1 : 1));
+  const toRow = ({ bucketStart, serverId, ipAddress, isBot }: (typeof newVisitors)[number]) => ({
+    bucketStart,
+    serverId,
+    ipAddress,
+    isBot,
+  });
+  const humans = newVisitors.filter((visitor) => !visitor.isBot).map(toRow);
+  const bots = newVisitors.filter((visitor) => visitor.isBot).map(toRow);
+
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.transaction(async (tx) => {
+        await tx.insert(visits).values(rows);
+        for (const { bucketStart, serverId, requests, botRequests } of counterUpdates) {
+          await tx
+            .insert(visitCounters)
+            .values([
+              { bucketStart, serverId, shard, requests, botRequests },
+              { bucketStart: ALL_TIME_BUCKET, serverId, shard, requests, botRequests },
+            ])
+            .onDuplicateKeyUpdate({
+              set: {
+                // Both rows get the same increments, so parameters do (no VALUES(), deprecated on MySQL 8).
+                requests: sql`${visitCounters.requests} + ${requests}`,
+                botRequests: sql`${visitCounters.botRequests} + ${botRequests}`,
+              },
+            });
+        }
+        if (humans.length > 0)
+          await tx
+            .insert(bucketVisitors)
+            .values(humans)
+            .onDuplicateKeyUpdate({ set: { isBot: false } });
+        if (bots.length > 0) await tx.insert(bucketVisitors).ignore().values(bots);
+      });
+      for (const visitor of newVisitors)
+        visitor.seen.add(`${visitor.serverId} ${visitor.ipAddress} ${visitor.isBot ? 'bot' : 'human'}`);
+      return batch.map(() => 'recorded');
+    } catch (error) {
+      const code = driverErrorCode(error);
+      if (code === 'ER_DUP_ENTRY') {
+        const outcomes: ('recorded' | 'duplicate')[] = [];
+        for (const visit of batch) outcomes.push(await recordVisit(db, visit, random));
+        return outcomes;
+      }
+      if (attempt >= MAX_DEADLOCK_RETRIES || (code !== 'ER_LOCK_DEADLOCK' && code !== 'ER_LOCK_WAIT_TIMEOUT')) throw error;
+    }
+  }
+}
+
 /** The MySQL error code of a driver error, looking through drizzle's wrapper. */
 function driverErrorCode(error: unknown): string | undefined {
   for (let current = error; current instanceof Error; current = current.cause) {

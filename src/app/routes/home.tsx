@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
-import { listVisits, recordVisit } from '../../data/visits';
+import { listVisits } from '../../data/visits';
 import { isBotUserAgent } from '../../domain/bot-detection';
 import { resolveClientAddress } from '../../domain/client-ip';
 import { decodeHeaderText } from '../../domain/header-text';
@@ -26,7 +26,7 @@ export function homeRoutes(deps: AppDependencies): Hono {
     const userAgent = decodeHeaderText(c.req.header('user-agent') ?? '');
     const ipAddress = await anonymize(clientAddress, now);
     const outcome = await timeQuery(deps.metrics, 'record_visit', () =>
-      recordVisit(db, {
+      deps.recordVisit(c, {
         ipAddress,
         userAgent,
         serverId: deps.serverId,
@@ -38,17 +38,21 @@ export function homeRoutes(deps: AppDependencies): Hono {
     deps.metrics?.visitRecorded(outcome);
     const timeZone = deps.config.timeZone;
     const date = todayIn(timeZone, now);
-    const [counts, latest] = await Promise.all([
-      // The dashboard counts people; bots get a count of their own beside them.
-      dayCounts(db, localDayRange(date, timeZone), timeZone, {
-        includeBots: false,
-        now,
-        // The primary's counter: this page always reads the primary.
-        counter: deps.dayCounter,
-        metrics: deps.metrics,
-      }),
-      timeQuery(deps.metrics, 'list_visits', () => listVisits(db, {}, LATEST_VISITS_SHOWN)),
-    ]);
+    // Read after the visit committed (so it is in the figures), shared with the page views
+    // that committed meanwhile (deps.freshReads).
+    const [counts, latest] = await deps.freshReads.read(`home ${date} ${timeZone}`, () =>
+      Promise.all([
+        // The dashboard counts people; bots get a count of their own beside them.
+        dayCounts(db, localDayRange(date, timeZone), timeZone, {
+          includeBots: false,
+          now,
+          // The primary's counter: this page always reads the primary.
+          counter: deps.dayCounter,
+          metrics: deps.metrics,
+        }),
+        timeQuery(deps.metrics, 'list_visits', () => listVisits(db, {}, LATEST_VISITS_SHOWN)),
+      ]),
+    );
     c.header('Cache-Control', 'no-store');
     return c.html(
       html`<!doctype html>${(

@@ -3,12 +3,15 @@ import type { Hono } from 'hono';
 import { createMemoryCache, type ReadCache } from '../../app/cache';
 import { createApp } from '../../app/create-app';
 import type { AppDependencies } from '../../app/dependencies';
+import { createFreshReads } from '../../app/fresh-reads';
 import { createLogger, type Logger } from '../../app/logger';
 import type { AppMetrics } from '../../app/metrics';
 import { primaryOnly, type ReadReplicas } from '../../app/read-replicas';
 import type { Config, DatabaseSettings } from '../../config';
 import { createDayCounter } from '../../data/day-counts';
+import { createVisitBatcher } from '../../data/visit-batcher';
 import type { Database } from '../../data/visits';
+import { recordVisits } from '../../data/visits';
 import { APP_VERSION } from '../../version';
 import { describeDatabase } from './database';
 import { poolBehind } from './pool-stats';
@@ -34,6 +37,8 @@ export interface NodeAppOptions {
 /** The Node runtime's dependencies: one shared pool, the socket's peer address, process uptime. */
 export function createNodeApp(options: NodeAppOptions): Hono {
   const { config } = options;
+  // Concurrent visits share transactions on the primary pool (group commit, see the module).
+  const visitBatcher = createVisitBatcher((batch) => recordVisits(options.db, batch));
   const deps: AppDependencies = {
     database: () => options.db,
     readReplicas: options.readReplicas ?? primaryOnly(() => options.db),
@@ -47,6 +52,8 @@ export function createNodeApp(options: NodeAppOptions): Hono {
     startedAt: new Date(Date.now() - process.uptime() * 1000),
     isDraining: options.isDraining ?? (() => false),
     statsCache: options.statsCache ?? createMemoryCache(),
+    recordVisit: (_c, visit) => visitBatcher.record(visit),
+    freshReads: createFreshReads(),
     dayCounter: createDayCounter(config.countsSettleMs),
     config: {
       environment: config.environment,

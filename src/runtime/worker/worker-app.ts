@@ -2,11 +2,13 @@ import type { Context, Hono } from 'hono';
 import { createMemoryCache } from '../../app/cache';
 import { createApp } from '../../app/create-app';
 import type { AppDependencies } from '../../app/dependencies';
+import { UNSHARED } from '../../app/fresh-reads';
 import { createLogger } from '../../app/logger';
 import { primaryOnly } from '../../app/read-replicas';
 import { type Config, parseConfig } from '../../config';
 import { createDayCounter } from '../../data/day-counts';
 import type { Database } from '../../data/visits';
+import { recordVisit } from '../../data/visits';
 import { parseTrustedProxies } from '../../domain/client-ip';
 import { APP_VERSION } from '../../version';
 import type { WorkerEnv } from './env';
@@ -60,6 +62,8 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
     // Per isolate; no single flight across requests (see createMemoryCache).
     statsCache: createMemoryCache({ singleFlight: false }),
     // Per isolate, for the one origin behind Hyperdrive.
+    recordVisit: (c, visit) => recordVisit(options.database(c), visit),
+    freshReads: UNSHARED,
     dayCounter: createDayCounter(config.countsSettleMs),
     config: {
       environment: config.environment,

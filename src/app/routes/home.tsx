@@ -18,6 +18,8 @@ export function homeRoutes(deps: AppDependencies): Hono {
   const home = new Hono();
   // IP_ANONYMIZE: the address is truncated or hashed before it is stored anywhere.
   const anonymize = createIpAnonymizer(deps.config.ipAnonymization, deps.config.timeZone);
+  // Unguessable, so no user agent shown on the page can contain it.
+  const noncePlaceholder = `nonce-${crypto.randomUUID()}`;
 
   home.get('/', async (c) => {
     const db = deps.database(c);
@@ -38,10 +40,12 @@ export function homeRoutes(deps: AppDependencies): Hono {
     deps.metrics?.visitRecorded(outcome);
     const timeZone = deps.config.timeZone;
     const date = todayIn(timeZone, now);
-    // Read after the visit committed (so it is in the figures), shared with the page views
-    // that committed meanwhile (deps.freshReads).
-    const [counts, latest] = await deps.freshReads.read(`home ${date} ${timeZone}`, () =>
-      Promise.all([
+    // Read and rendered after the visit committed (so it is in the figures), and shared with the
+    // page views that committed meanwhile (deps.freshReads): everything on the page but the
+    // style nonce is the same for all of them, so the page is rendered once per read with a
+    // placeholder that each response swaps for its own nonce.
+    const page = await deps.freshReads.read(`home ${date} ${timeZone}`, async () => {
+      const [counts, latest] = await Promise.all([
         // The dashboard counts people; bots get a count of their own beside them.
         dayCounts(db, localDayRange(date, timeZone), timeZone, {
           includeBots: false,
@@ -51,11 +55,8 @@ export function homeRoutes(deps: AppDependencies): Hono {
           metrics: deps.metrics,
         }),
         timeQuery(deps.metrics, 'list_visits', () => listVisits(db, {}, LATEST_VISITS_SHOWN)),
-      ]),
-    );
-    c.header('Cache-Control', 'no-store');
-    return c.html(
-      html`<!doctype html>${(
+      ]);
+      const rendered = await html`<!doctype html>${(
         <Dashboard
           total={counts.total}
           bots={counts.bots}
@@ -66,10 +67,13 @@ export function homeRoutes(deps: AppDependencies): Hono {
           environment={deps.config.environment}
           timeZone={timeZone}
           date={date}
-          styleNonce={c.get('secureHeadersNonce')}
+          styleNonce={noncePlaceholder}
         />
-      )}`,
-    );
+      )}`;
+      return String(rendered);
+    });
+    c.header('Cache-Control', 'no-store');
+    return c.html(page.replace(noncePlaceholder, c.get('secureHeadersNonce') ?? ''));
   });
 
   return home;

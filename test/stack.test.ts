@@ -19,7 +19,9 @@ const lines: string[] = [];
 async function start(): Promise<Stack> {
   return startStack({
     root,
-    env: { ...process.env, DATABASE_URL: '' },
+    // STATS_CACHE_TTL_MS=0: the checks compare /api/stats with what was just written (the cache
+    // has its own tests); compose.yml passes the variable through, as in a real deployment.
+    env: { ...process.env, DATABASE_URL: '', STATS_CACHE_TTL_MS: '0' },
     replicas: 3,
     proxyPort: 0,
     dataDir,

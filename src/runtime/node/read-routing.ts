@@ -3,6 +3,7 @@ import type { ReadReplicas, ReplicaHealth } from '../../app/read-replicas';
 import type { Config, DatabaseSettings } from '../../config';
 import { checkDatabase, type Database } from '../../data/visits';
 import { createNodeDatabase, describeDatabase, type NodeDatabase } from './database';
+import { withDeadline } from './deadline';
 import type { NamedPool } from './prometheus-metrics';
 import type { StatementObserver } from './statement-timing';
 
@@ -35,8 +36,6 @@ interface Replica {
   down: boolean;
   probe: ReturnType<typeof setTimeout> | undefined;
 }
-
-class ReplicaTimeoutError extends Error {}
 
 /**
  * Round-robin over the healthy replicas, with the primary as the fallback. A replica that fails
@@ -113,7 +112,7 @@ export function createReadRouting(options: ReadRoutingOptions): ReadRouting {
       const replica = nextHealthy();
       if (replica === undefined) return read(primary);
       try {
-        return await withDeadline(read(replica.database.db), readTimeoutMs);
+        return await withDeadline(read(replica.database.db), readTimeoutMs, 'DB_READ_TIMEOUT_MS');
       } catch (error) {
         markDown(replica, error instanceof Error ? error.message : String(error));
         return read(primary);
@@ -138,14 +137,4 @@ export function createReadRouting(options: ReadRoutingOptions): ReadRouting {
       await Promise.all(replicas.map((replica) => replica.database.close()));
     },
   };
-}
-
-/** Rejects after `ms`; the abandoned read's own outcome is ignored. */
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ReplicaTimeoutError(`no answer within ${ms} ms (DB_READ_TIMEOUT_MS)`)), ms);
-  });
-  promise.catch(() => {});
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }

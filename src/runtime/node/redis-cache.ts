@@ -1,6 +1,7 @@
 import { createClient } from '@redis/client';
 import { createMemoryCache, type JsonValue, type ReadCache } from '../../app/cache';
 import type { Logger } from '../../app/logger';
+import { withDeadline } from './deadline';
 
 export interface RedisReadCache extends ReadCache {
   /** Whether Redis is connected and answering now. */
@@ -50,7 +51,7 @@ export function createRedisCache(options: { url: string; keyPrefix: string; logg
   const shared = async (key: string): Promise<string | null> => {
     if (!available) return null;
     try {
-      return await withTimeout(client.get(key), REDIS_TIMEOUT_MS);
+      return await withDeadline(client.get(key), REDIS_TIMEOUT_MS);
     } catch (error) {
       unavailable(error);
       return null;
@@ -83,14 +84,6 @@ export function createRedisCache(options: { url: string; keyPrefix: string; logg
       }
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** host:port of a Redis URL, never its credentials. */

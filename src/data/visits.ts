@@ -68,76 +68,29 @@ function knownVisitorsFor(db: Database, bucket: number): Set<string> {
 
 /**
  * Records a visit and bumps its summary counters in one transaction, so the counts always
- * equal the rows. Each visit picks one of COUNTER_SHARDS rows per counter at random, which
- * keeps concurrent visits from queueing on a single hot row. Every transaction locks rows
- * in the same order; a deadlock InnoDB still reports (gap locks on new keys) rolls the whole
- * transaction back, so it is retried as a whole. A request id seen before means a replay
- * (a proxy retrying after a connection error): nothing is recorded and 'duplicate' returned.
+ * equal the rows (writeVisits). A request id seen before means a replay (a proxy retrying
+ * after a connection error): nothing is recorded and 'duplicate' returned.
  */
 export async function recordVisit(
   db: Database,
   visit: NewVisit,
   random: () => number = Math.random,
 ): Promise<'recorded' | 'duplicate'> {
-  const shard = Math.min(COUNTER_SHARDS - 1, Math.floor(random() * COUNTER_SHARDS));
-  const bucketStart = bucketOf(visit.visitedAt);
-  const row = { ...visit, userAgent: truncateUserAgent(visit.userAgent) };
-  // A visitor already written as human needs nothing more this bucket; one written as a bot
-  // only needs another write when a human visit from the same address clears its flag.
-  const humanKey = `${visit.serverId} ${visit.ipAddress} human`;
-  const visitorKey = visit.isBot ? `${visit.serverId} ${visit.ipAddress} bot` : humanKey;
-  const botIncrement = visit.isBot ? 1 : 0;
-  const seenThisBucket = knownVisitorsFor(db, bucketStart.getTime());
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const isKnownVisitor = seenThisBucket.has(humanKey) || seenThisBucket.has(visitorKey);
-      await db.transaction(async (tx) => {
-        await tx.insert(visits).values(row);
-        // The visit's bucket and the server's all-time row, in one statement (and always in
-        // this order, so concurrent transactions lock rows in the same order).
-        await tx
-          .insert(visitCounters)
-          .values([
-            { bucketStart, serverId: visit.serverId, shard, requests: 1, botRequests: botIncrement },
-            { bucketStart: ALL_TIME_BUCKET, serverId: visit.serverId, shard, requests: 1, botRequests: botIncrement },
-          ])
-          .onDuplicateKeyUpdate({
-            set: {
-              requests: sql`${visitCounters.requests} + 1`,
-              // Both rows get the same increment, so a parameter does (no VALUES(), deprecated on MySQL 8).
-              botRequests: sql`${visitCounters.botRequests} + ${botIncrement}`,
-            },
-          });
-        if (!isKnownVisitor) {
-          const visitor = { bucketStart, serverId: visit.serverId, ipAddress: visit.ipAddress, isBot: visit.isBot };
-          // A bot never changes an existing row; a human clears the bot flag of one.
-          if (visit.isBot) await tx.insert(bucketVisitors).ignore().values(visitor);
-          else
-            await tx
-              .insert(bucketVisitors)
-              .values(visitor)
-              .onDuplicateKeyUpdate({ set: { isBot: false } });
-        }
-      });
-      seenThisBucket.add(visitorKey);
-      return 'recorded';
-    } catch (error) {
-      const code = driverErrorCode(error);
-      // The only unique key a visit insert can break is the request id (the id is generated).
-      if (code === 'ER_DUP_ENTRY') return 'duplicate';
-      if (attempt >= MAX_DEADLOCK_RETRIES || (code !== 'ER_LOCK_DEADLOCK' && code !== 'ER_LOCK_WAIT_TIMEOUT')) throw error;
-    }
+  try {
+    await writeVisits(db, [visit], random);
+    return 'recorded';
+  } catch (error) {
+    // The only unique key a visit insert can break is the request id (the id is generated).
+    if (driverErrorCode(error) === 'ER_DUP_ENTRY') return 'duplicate';
+    throw error;
   }
 }
 
 /**
- * Records several visits in one transaction: one multi-row insert of the visits, one counter
- * upsert per bucket (its bucket row and the server's all-time row, incremented by the bucket's
- * share of the batch), and one insert of the visitors not yet written this bucket. Under load
- * this is what keeps the database's work per visit small (src/data/visit-batcher.ts gathers
- * the batches). The counts still equal the rows: everything commits or nothing does. A request
- * id seen before anywhere in the batch (a proxy's replay) makes the whole insert fail; the batch
- * is then recorded visit by visit, so each replay is told apart.
+ * Records several visits in one transaction (writeVisits): under load this is what keeps the
+ * database's work per visit small (src/data/visit-batcher.ts gathers the batches). A request id
+ * seen before anywhere in the batch (a proxy's replay) makes the whole insert fail; the batch is
+ * then recorded visit by visit, so each replay is told apart.
  */
 export async function recordVisits(
   db: Database,
@@ -145,17 +98,35 @@ export async function recordVisits(
   random: () => number = Math.random,
 ): Promise<('recorded' | 'duplicate')[]> {
   const [single] = batch;
-  if (batch.length <= 1) return single === undefined ? [] : [await recordVisit(db, single, random)];
+  if (batch.length === 1 && single !== undefined) return [await recordVisit(db, single, random)];
+  try {
+    await writeVisits(db, batch, random);
+    return batch.map(() => 'recorded');
+  } catch (error) {
+    if (driverErrorCode(error) !== 'ER_DUP_ENTRY') throw error;
+    const outcomes: ('recorded' | 'duplicate')[] = [];
+    for (const visit of batch) outcomes.push(await recordVisit(db, visit, random));
+    return outcomes;
+  }
+}
+
+/**
+ * The one transaction that records visits: a (multi-row) insert of the visits, one counter
+ * upsert per bucket (its bucket row and the server's all-time row, incremented by the bucket's
+ * share of the visits), and one insert of the visitors not yet written this bucket. Everything
+ * commits or nothing does. The transaction picks one of COUNTER_SHARDS rows per counter at
+ * random, which keeps concurrent transactions from queueing on a single hot row; all lock rows
+ * in the same order, and a deadlock InnoDB still reports (gap locks on new keys) rolls the
+ * whole transaction back, so it is retried as a whole. Other errors, a replayed request id's
+ * ER_DUP_ENTRY included, are thrown.
+ */
+async function writeVisits(db: Database, batch: readonly NewVisit[], random: () => number): Promise<void> {
+  if (batch.length === 0) return;
   const shard = Math.min(COUNTER_SHARDS - 1, Math.floor(random() * COUNTER_SHARDS));
   const rows = batch.map((visit) => ({ ...visit, userAgent: truncateUserAgent(visit.userAgent) }));
 
   // Per bucket and server: how many requests, how many of them bots.
   const increments = new Map<string, { bucketStart: Date; serverId: string; requests: number; botRequests: number }>();
-  // Per bucket, server and address: the visitor row to write, human if any of its visits was.
-  const visitors = new Map<
-    string,
-    { bucketStart: Date; serverId: string; ipAddress: string; isBot: boolean; seen: Set<string> }
-  >();
   for (const visit of batch) {
     const bucketStart = bucketOf(visit.visitedAt);
     const counted = `${bucketStart.getTime()} ${visit.serverId}`;
@@ -163,31 +134,14 @@ export async function recordVisits(
     increment.requests += 1;
     increment.botRequests += visit.isBot ? 1 : 0;
     increments.set(counted, increment);
-
-    const seen = knownVisitorsFor(db, bucketStart.getTime());
-    const humanKey = `${visit.serverId} ${visit.ipAddress} human`;
-    if (seen.has(humanKey) || (visit.isBot && seen.has(`${visit.serverId} ${visit.ipAddress} bot`))) continue;
-    const key = `${counted} ${visit.ipAddress}`;
-    const visitor = visitors.get(key);
-    if (visitor === undefined)
-      visitors.set(key, { bucketStart, serverId: visit.serverId, ipAddress: visit.ipAddress, isBot: visit.isBot, seen });
-    else visitor.isBot &&= visit.isBot;
   }
-  // Always the same order, here and in recordVisit, so concurrent transactions lock rows alike.
-  const byKey = <T extends { bucketStart: Date; serverId: string }>(a: T, b: T) =>
-    a.bucketStart.getTime() - b.bucketStart.getTime() || (a.serverId < b.serverId ? -1 : a.serverId > b.serverId ? 1 : 0);
-  const counterUpdates = [...increments.values()].sort(byKey);
-  const newVisitors = [...visitors.values()].sort((a, b) => byKey(a, b) || (a.ipAddress < b.ipAddress ? -1 : 1));
-  const toRow = ({ bucketStart, serverId, ipAddress, isBot }: (typeof newVisitors)[number]) => ({
-    bucketStart,
-    serverId,
-    ipAddress,
-    isBot,
-  });
-  const humans = newVisitors.filter((visitor) => !visitor.isBot).map(toRow);
-  const bots = newVisitors.filter((visitor) => visitor.isBot).map(toRow);
+  const counterUpdates = [...increments.values()].sort(byBucketAndServer);
 
   for (let attempt = 1; ; attempt++) {
+    // Decided per attempt: a visitor this process wrote meanwhile needs no second write.
+    const newVisitors = visitorsToWrite(db, batch);
+    const humans = newVisitors.filter((visitor) => !visitor.isBot).map(visitorRow);
+    const bots = newVisitors.filter((visitor) => visitor.isBot).map(visitorRow);
     try {
       await db.transaction(async (tx) => {
         await tx.insert(visits).values(rows);
@@ -206,6 +160,7 @@ export async function recordVisits(
               },
             });
         }
+        // A person's visit clears the bot flag of an existing row; a bot's never changes one.
         if (humans.length > 0)
           await tx
             .insert(bucketVisitors)
@@ -213,19 +168,57 @@ export async function recordVisits(
             .onDuplicateKeyUpdate({ set: { isBot: false } });
         if (bots.length > 0) await tx.insert(bucketVisitors).ignore().values(bots);
       });
-      for (const visitor of newVisitors)
-        visitor.seen.add(`${visitor.serverId} ${visitor.ipAddress} ${visitor.isBot ? 'bot' : 'human'}`);
-      return batch.map(() => 'recorded');
+      for (const visitor of newVisitors) visitor.seen.add(visitorKey(visitor.serverId, visitor.ipAddress, visitor.isBot));
+      return;
     } catch (error) {
       const code = driverErrorCode(error);
-      if (code === 'ER_DUP_ENTRY') {
-        const outcomes: ('recorded' | 'duplicate')[] = [];
-        for (const visit of batch) outcomes.push(await recordVisit(db, visit, random));
-        return outcomes;
-      }
       if (attempt >= MAX_DEADLOCK_RETRIES || (code !== 'ER_LOCK_DEADLOCK' && code !== 'ER_LOCK_WAIT_TIMEOUT')) throw error;
     }
   }
+}
+
+interface PendingVisitor {
+  bucketStart: Date;
+  serverId: string;
+  ipAddress: string;
+  isBot: boolean;
+  /** The known-visitor set of its bucket, to remember it in once committed. */
+  seen: Set<string>;
+}
+
+function visitorKey(serverId: string, ipAddress: string, isBot: boolean): string {
+  return `${serverId} ${ipAddress} ${isBot ? 'bot' : 'human'}`;
+}
+
+/**
+ * The bucket_visitors rows the visits need, one per bucket, server and address, in lock order.
+ * A visitor already written as human this bucket needs nothing more; one written as a bot only
+ * needs another write when a person's visit from the same address clears its flag. Within the
+ * batch an address is human if any of its visits was.
+ */
+function visitorsToWrite(db: Database, batch: readonly NewVisit[]): PendingVisitor[] {
+  const visitors = new Map<string, PendingVisitor>();
+  for (const visit of batch) {
+    const bucketStart = bucketOf(visit.visitedAt);
+    const seen = knownVisitorsFor(db, bucketStart.getTime());
+    if (seen.has(visitorKey(visit.serverId, visit.ipAddress, false))) continue;
+    if (visit.isBot && seen.has(visitorKey(visit.serverId, visit.ipAddress, true))) continue;
+    const key = `${bucketStart.getTime()} ${visit.serverId} ${visit.ipAddress}`;
+    const visitor = visitors.get(key);
+    if (visitor === undefined)
+      visitors.set(key, { bucketStart, serverId: visit.serverId, ipAddress: visit.ipAddress, isBot: visit.isBot, seen });
+    else visitor.isBot &&= visit.isBot;
+  }
+  return [...visitors.values()].sort((a, b) => byBucketAndServer(a, b) || (a.ipAddress < b.ipAddress ? -1 : 1));
+}
+
+function visitorRow({ bucketStart, serverId, ipAddress, isBot }: PendingVisitor) {
+  return { bucketStart, serverId, ipAddress, isBot };
+}
+
+/** The order every transaction locks counter and visitor rows in. */
+function byBucketAndServer(a: { bucketStart: Date; serverId: string }, b: { bucketStart: Date; serverId: string }): number {
+  return a.bucketStart.getTime() - b.bucketStart.getTime() || (a.serverId < b.serverId ? -1 : a.serverId > b.serverId ? 1 : 0);
 }
 
 /** The MySQL error code of a driver error, looking through drizzle's wrapper. */

@@ -1,3 +1,5 @@
+import { setBounded } from '../domain/bounded-map';
+
 /**
  * A read-through cache for figures that are costly to compute and may be a little stale
  * (the /api/stats figures). Values are plain JSON so that a shared cache (Redis) can hold
@@ -43,12 +45,7 @@ export function createMemoryCache(options: { maxEntries?: number; now?: () => nu
       if (running !== undefined) return running as Promise<T>;
       const loading = load()
         .then((value) => {
-          entries.delete(key);
-          if (entries.size >= maxEntries) {
-            const oldest = entries.keys().next();
-            if (!oldest.done) entries.delete(oldest.value);
-          }
-          entries.set(key, { value, expiresAt: now() + ttlMs });
+          setBounded(entries, key, { value, expiresAt: now() + ttlMs }, maxEntries);
           return value;
         })
         .finally(() => inFlight.delete(key));

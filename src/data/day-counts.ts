@@ -1,3 +1,4 @@
+import { setBounded } from '../domain/bounded-map';
 import { BUCKET_MS } from '../domain/time';
 import { bucketRequestCounts, type Database, type RequestCount, type RequestCounts, requestCounts } from './visits';
 
@@ -30,15 +31,6 @@ interface SettledBuckets {
 export function createDayCounter(settleMs: number): DayCounter {
   const ranges = new Map<string, SettledBuckets>();
 
-  const remember = (key: string, settled: SettledBuckets) => {
-    ranges.delete(key);
-    if (ranges.size >= MAX_RANGES) {
-      const oldest = ranges.keys().next();
-      if (!oldest.done) ranges.delete(oldest.value);
-    }
-    ranges.set(key, settled);
-  };
-
   return {
     async read(db, range, now) {
       const start = range.start.getTime();
@@ -58,7 +50,7 @@ export function createDayCounter(settleMs: number): DayCounter {
         // A new object rather than a mutation: concurrent requests may extend the same range.
         settled = { upTo: settledEnd, perBucket: new Map([...settled.perBucket, ...newlySettled]) };
       }
-      remember(key, settled);
+      setBounded(ranges, key, settled, MAX_RANGES);
       return { perServer: live.perServer, perBucket: new Map([...settled.perBucket, ...live.perBucket]) };
     },
   };

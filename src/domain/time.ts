@@ -1,4 +1,5 @@
 import { BUCKET_MINUTES } from '../../db/schema';
+import { setBounded } from './bounded-map';
 
 /**
  * Calendar arithmetic in IANA time zones with nothing but Intl, so it runs unchanged on
@@ -122,8 +123,7 @@ function memoize<T>(compute: (date: string, timeZone: string) => T, capacity = 1
     let value = cache.get(key);
     if (value === undefined) {
       value = compute(date, timeZone);
-      if (cache.size >= capacity) cache.delete(cache.keys().next().value as string);
-      cache.set(key, value);
+      setBounded(cache, key, value, capacity);
     }
     return value;
   };

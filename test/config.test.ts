@@ -1,24 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, type Config, ConfigError, parseConfig } from '../src/config';
+import { CONFIG_VARIABLES, parseConfig } from '../src/config';
 import { resolveClientAddress } from '../src/domain/client-ip';
-
-const defaults = { serverId: 'host-a' };
-
-function parse(env: Record<string, string | undefined>): Config {
-  return parseConfig(env, defaults);
-}
-
-/** The ConfigError parsing throws; fails the test when it does not throw one. */
-function configError(env: Record<string, string | undefined>): ConfigError {
-  try {
-    parse(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
-}
+import { configError, parse } from './support/config';
 
 describe('parseConfig defaults', () => {
   it('runs with an empty environment', () => {

@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../src/config';
+import { configError, parse } from './support/config';
 
 /** DATABASE_READ_URL and DB_READ_TIMEOUT_MS as src/config.ts parses them. */
-
-const parse = (env: Record<string, string>) => parseConfig(env, { serverId: 'host-a' });
-
-function configError(env: Record<string, string>): ConfigError {
-  try {
-    parse(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
-}
 
 describe('DATABASE_READ_URL', () => {
   it('is optional: without it every read goes to the primary', () => {

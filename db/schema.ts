@@ -12,15 +12,8 @@ import {
   uniqueIndex,
   varchar,
 } from 'drizzle-orm/mysql-core';
+import { REQUEST_ID_MAX_LENGTH, SERVER_ID_MAX_LENGTH, USER_AGENT_MAX_LENGTH } from '../src/domain/visit';
 
-/** Longest user agent kept; longer values are truncated on write. */
-export const USER_AGENT_MAX_LENGTH = 512;
-/** Longest server id; replicas name themselves (hostname, colo + instance). */
-export const SERVER_ID_MAX_LENGTH = 64;
-/** Longest request id kept (hono's requestId middleware accepts up to this many characters). */
-export const REQUEST_ID_MAX_LENGTH = 64;
-/** Summary buckets are a quarter hour wide: every real UTC offset is a multiple of 15 min. */
-export const BUCKET_MINUTES = 15;
 /**
  * Each counter is split over this many rows, chosen at random per visit, so that
  * concurrent visits on one server rarely wait for the same row lock.

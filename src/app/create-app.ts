@@ -1,18 +1,18 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
-import { REQUEST_ID_MAX_LENGTH } from '../../db/schema';
-import type { InternalErrorJson, InvalidRequestJson, NotFoundJson } from './api-contract';
-import { notFoundMessage } from './api-operations';
+import { REQUEST_ID_MAX_LENGTH } from '../domain/visit';
 import type { AppDependencies } from './dependencies';
-import { errorFields } from './logger';
-import { requestTelemetry } from './request-telemetry';
-import { apiRoutes } from './routes/api';
-import { docsRoutes } from './routes/docs';
-import { homeRoutes } from './routes/home';
-import { metricsRoutes } from './routes/metrics';
-import { systemRoutes } from './routes/system';
-import { InvalidRequestError } from './validation';
+import { type InternalErrorJson, InvalidRequestError, type InvalidRequestJson, type NotFoundJson } from './errors';
+import { errorFields } from './logging/logger';
+import { requestTelemetry } from './middleware/request-telemetry';
+import { docsRoutes } from './routes/docs/route';
+import { homeRoutes } from './routes/home/route';
+import { metricsRoutes } from './routes/metrics/route';
+import { notFoundMessage } from './routes/operations';
+import { statsRoutes } from './routes/stats/route';
+import { systemRoutes } from './routes/system/route';
+import { visitsRoutes } from './routes/visits/route';
 
 /**
  * Builds the whole HTTP application from its dependencies. Every runtime entry point and
@@ -36,18 +36,22 @@ export function createApp(deps: AppDependencies): Hono {
       },
     }),
   );
-  // One info line and one metrics observation per request (src/app/request-telemetry.ts).
+  // One info line and one metrics observation per request (src/app/middleware/request-telemetry.ts).
   app.use(requestTelemetry(deps));
 
   app.route('/', homeRoutes(deps));
-  app.route('/api', apiRoutes(deps));
+  app.route('/', visitsRoutes(deps));
+  app.route('/', statsRoutes(deps));
   app.route('/', systemRoutes(deps));
   app.route('/', metricsRoutes(deps.metrics));
   app.route('/', docsRoutes(deps));
 
   app.notFound((c) =>
     c.json(
-      { error: 'not_found', message: notFoundMessage(c.req.method, c.req.path, deps.runtime.name) } satisfies NotFoundJson,
+      {
+        error: 'not_found',
+        message: notFoundMessage(c.req.method, c.req.path, deps.instance.runtime.name),
+      } satisfies NotFoundJson,
       404,
     ),
   );

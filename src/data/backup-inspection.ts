@@ -1,3 +1,5 @@
+import { driverErrorCode } from './database';
+
 /**
  * The questions `npm run db:backup` and `npm run db:restore` ask a database before they start:
  * is it empty, can this user read the migration history, may it list events. The caller owns
@@ -9,12 +11,6 @@ export type QueryRows = (sql: string, params?: readonly unknown[]) => Promise<Re
 
 /** Drizzle's migrator keeps its history in this table of the migrated database. */
 export const MIGRATIONS_TABLE = '__drizzle_migrations';
-
-// Server error numbers, the same on MySQL and MariaDB.
-const ER_DBACCESS_DENIED = 1044;
-const ER_TABLEACCESS_DENIED = 1142;
-const ER_NO_SUCH_TABLE = 1146;
-const ER_SPECIFIC_ACCESS_DENIED = 1227;
 
 /** Tables and views in `database` that this user can see. */
 export async function listTables(query: QueryRows, database: string): Promise<string[]> {
@@ -33,8 +29,9 @@ export async function readMigrationHistory(query: QueryRows): Promise<MigrationH
     const rows = await query(`SELECT COUNT(*) AS entries FROM \`${MIGRATIONS_TABLE}\``);
     return { state: 'readable', entries: Number(rows[0]?.entries ?? 0) };
   } catch (error) {
-    if (errorNumber(error) === ER_NO_SUCH_TABLE) return { state: 'missing' };
-    if (errorNumber(error) === ER_TABLEACCESS_DENIED) return { state: 'denied' };
+    const code = driverErrorCode(error);
+    if (code === 'ER_NO_SUCH_TABLE') return { state: 'missing' };
+    if (code === 'ER_TABLEACCESS_DENIED_ERROR') return { state: 'denied' };
     throw error;
   }
 }
@@ -45,13 +42,8 @@ export async function mayListEvents(query: QueryRows, database: string): Promise
     await query(`SHOW EVENTS FROM \`${database.replace(/`/g, '``')}\``);
     return true;
   } catch (error) {
-    const code = errorNumber(error);
-    if (code === ER_DBACCESS_DENIED || code === ER_SPECIFIC_ACCESS_DENIED) return false;
+    const code = driverErrorCode(error);
+    if (code === 'ER_DBACCESS_DENIED_ERROR' || code === 'ER_SPECIFIC_ACCESS_DENIED_ERROR') return false;
     throw error;
   }
-}
-
-function errorNumber(error: unknown): number | undefined {
-  const errno = (error as { errno?: unknown } | null)?.errno;
-  return typeof errno === 'number' ? errno : undefined;
 }

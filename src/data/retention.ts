@@ -1,6 +1,6 @@
 import { and, asc, count, inArray, lt } from 'drizzle-orm';
 import { bucketVisitors, visits } from '../../db/schema';
-import type { Database } from './visits';
+import type { Database } from './database';
 
 /**
  * The statements of the retention purge (`npm run db:purge`). They delete only what holds

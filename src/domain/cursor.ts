@@ -1,4 +1,4 @@
-import type { VisitPosition } from '../data/visits';
+import type { VisitPosition } from './visit';
 
 /**
  * Page cursors are opaque to clients: base64url of the last row's (visited_at, id).

@@ -1,4 +1,3 @@
-import { BUCKET_MINUTES } from '../../db/schema';
 import { setBounded } from './bounded-map';
 
 /**
@@ -8,6 +7,8 @@ import { setBounded } from './bounded-map';
  * buckets and DST changes need no special case.
  */
 
+/** Summary buckets are a quarter hour wide: every real UTC offset is a multiple of 15 min. */
+export const BUCKET_MINUTES = 15;
 export const BUCKET_MS = BUCKET_MINUTES * 60_000;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

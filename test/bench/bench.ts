@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import mysql from 'mysql2/promise';
-import { type Stack, StackError, startStack } from '../../deploy/local/stack';
+import { type Stack, StackError, startStack } from '../../src/dev/stack/stack';
 
 /**
  * `npm run bench [-- --rows 10k,1m,10m] [--duration 10] [--connections 32]`

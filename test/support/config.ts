@@ -1,8 +1,9 @@
-import { type Config, ConfigError, parseConfig } from '../../src/config';
+import { ConfigError } from '../../src/config/variables';
+import { type NodeSettings, parseNodeSettings } from '../../src/runtime/node/settings';
 
-/** parseConfig with a fixed runtime default for SERVER_ID. */
-export function parse(env: Record<string, string | undefined>): Config {
-  return parseConfig(env, { serverId: 'host-a' });
+/** The Node service's settings, with a fixed runtime default for SERVER_ID. */
+export function parse(env: Record<string, string | undefined>): NodeSettings {
+  return parseNodeSettings(env, 'host-a');
 }
 
 /** The ConfigError parsing throws; fails the test when it does not throw one. */

@@ -1,17 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import mysql, { type PoolConnection } from 'mysql2/promise';
 import { inject } from 'vitest';
-import { type DatabaseSettings, databaseSettingsFromUrl } from '../../src/config';
+import { type DatabaseSettings, databaseSettingsFromUrl } from '../../src/config/database';
+import type { Database } from '../../src/data/database';
 import { APP_PRIVILEGES } from '../../src/data/privileges';
-import type { Database } from '../../src/data/visits';
-import { createNodeDatabase } from '../../src/runtime/node/database';
-import { applyMigrations } from '../../src/runtime/node/migrate';
+import { createVisitDatabase, type VisitDatabase } from '../../src/data/visit-database';
+import { applyMigrations } from '../../src/ops/migrate';
+import { createNodePool } from '../../src/runtime/node/mysql-pool';
 
 export interface TestDatabase {
   name: string;
   url: string;
   settings: DatabaseSettings;
   db: Database;
+  /** The service's statements (src/data) on this database. */
+  visits: VisitDatabase;
   /** Runs SQL directly, for arranging and checking database state. */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** A connection of its own, for session-scoped checks; release it when done. */
@@ -35,7 +38,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   url.pathname = `/${name}`;
   const settings = databaseSettingsFromUrl(url.toString());
   await applyMigrations(settings, () => {});
-  const database = createNodeDatabase(settings, { size: 20, queueLimit: 1_000, connectTimeoutMs: 5_000 });
+  const database = createNodePool(settings, { size: 20, queueLimit: 1_000, connectTimeoutMs: 5_000 });
   // The app user is named after its database. '%' reaches the server from anywhere
   // (TEST_DATABASE_URL may be remote); 'localhost' too, because MySQL prefers an anonymous
   // ''@'localhost' account over 'user'@'%' for local clients.
@@ -47,6 +50,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url: url.toString(),
     settings,
     db: database.db,
+    visits: createVisitDatabase(database.db),
     async query<T>(sql: string, params: unknown[] = []) {
       const [rows] = await database.pool.query(sql, params);
       return rows as T[];

@@ -3,10 +3,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
-import { databaseSettingsFromUrl } from '../../src/config';
+import { databaseSettingsFromUrl } from '../../src/config/database';
 import { APP_PRIVILEGES } from '../../src/data/privileges';
-import { type LocalDatabase, localDatabasePaths, startLocalDatabase } from '../../src/runtime/node/local-database';
-import { applyMigrations } from '../../src/runtime/node/migrate';
+import { type LocalDatabase, localDatabasePaths, startLocalDatabase } from '../../src/dev/local-database/server';
+import { applyMigrations } from '../../src/ops/migrate';
 import { waitFor } from './server';
 
 /**

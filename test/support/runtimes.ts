@@ -1,5 +1,3 @@
-import type { DatabaseSettings } from '../../src/config';
-import { createNodeDatabase } from '../../src/runtime/node/database';
 import type { TestDatabase } from './database';
 import { startTestServer, type TestServer } from './server';
 import { startWorkerServer } from './worker';
@@ -59,14 +57,8 @@ export async function startRuntime(
 async function startNodeServer(database: TestDatabase, options: RuntimeOptions): Promise<TestServer> {
   if (options.databaseAddress === undefined) return startTestServer(database, options);
   // A pool of its own to the other address, with a short connect timeout so failures show fast.
-  const settings: DatabaseSettings = { ...database.settings, ...options.databaseAddress };
-  const pooled = createNodeDatabase(settings, { size: 4, queueLimit: 100, connectTimeoutMs: 1_000 });
-  const server = await startTestServer({ ...database, settings, db: pooled.db }, options);
-  return {
-    ...server,
-    stop: async () => {
-      await server.stop();
-      await pooled.close();
-    },
-  };
+  return startTestServer(database, {
+    ...options,
+    env: { DB_POOL_SIZE: '4', DB_QUEUE_LIMIT: '100', DB_CONNECT_TIMEOUT_MS: '1000', ...options.env },
+  });
 }

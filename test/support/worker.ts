@@ -1,5 +1,5 @@
 import { unstable_readConfig, unstable_startWorker } from 'wrangler';
-import { LOCAL_CONNECTION_STRING_VARIABLE, WRANGLER_CONFIG } from '../../src/runtime/worker/cli/wrangler';
+import { LOCAL_CONNECTION_STRING_VARIABLE, WRANGLER_CONFIG } from '../../src/dev/edge/wrangler';
 import type { TestDatabase } from './database';
 import type { TestServer } from './server';
 

@@ -1,77 +1,50 @@
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
-import { type Config, ConfigError, type DatabaseSettings, databaseSettingsFromUrl, parseConfig } from '../../config';
-import { createNodeDatabase, describeDatabase } from './database';
+import { describeDatabase } from '../../config/database';
+import { localDataSettings } from '../../config/tools';
+import { ConfigError, parseSettings } from '../../config/variables';
+import { DatabaseServerNotFoundError } from '../../dev/local-database/server';
+import { configuredOrPrivateDatabase } from '../../dev/private-database';
+import { applyMigrations } from '../../ops/migrate';
 import { startHttpServer } from './http-server';
-import { DatabaseServerNotFoundError, type LocalDatabase, startLocalDatabase } from './local-database';
-import { applyMigrations } from './migrate';
-import { createNodeApp, createNodeLogger } from './node-app';
-import { PROJECT_ROOT } from './project-root';
-import { createReadRouting } from './read-routing';
-import { createRedisCache } from './redis-cache';
-import { slowQueryLog } from './slow-query-log';
+import { createNodeService } from './node-service';
+import { nodeSections } from './settings';
 
 /**
- * `npm start`: the service on Node. With DATABASE_URL (or DB_HOST…) it uses that server;
- * without, it starts a private MySQL-compatible server under .data/ and migrates it.
- * `--migrate` (or MIGRATE_ON_START=true) applies migrations before serving.
+ * `npm start` and the container image: the service on Node. With DATABASE_URL (or DB_HOST…) it
+ * uses that server; without, on a workstation, it starts a private MySQL-compatible server
+ * under DATA_DIR and migrates it (src/dev/private-database.ts). `--migrate` (or
+ * MIGRATE_ON_START=true) applies migrations before serving.
  */
-
-const LOCAL_DATABASE_NAME = 'visit_tracker';
 
 const progress = (message: string) => process.stdout.write(`[visit-tracker] ${message}\n`);
 
 async function main(argv: readonly string[]): Promise<void> {
-  const config = parseConfig(process.env, { serverId: hostname() });
-  let local: LocalDatabase | undefined;
-  let settings = config.database;
-  if (settings === undefined) {
-    ({ local, settings } = await startPrivateDatabase(config));
+  const settings = parseSettings(process.env, { ...nodeSections(hostname()), local: localDataSettings });
+  if (settings.database === undefined && settings.app.environment === 'production') {
+    throw new StartupError(
+      'APP_ENV=production but no database is configured. Set DATABASE_URL (or DB_HOST, DB_NAME, DB_USER, DB_PASSWORD).',
+    );
   }
-  if (local !== undefined || config.migrateOnStart || argv.includes('--migrate')) {
-    await applyMigrations(settings, progress);
+  const database = await configuredOrPrivateDatabase({
+    configured: settings.database,
+    dataDir: settings.local.dataDir,
+    log: progress,
+  });
+  if (database.privateDataDir !== undefined || settings.startup.migrateOnStart || argv.includes('--migrate')) {
+    await applyMigrations(database.settings, progress);
   }
 
-  const logger = createNodeLogger(config);
-  // Every statement is timed; those over SLOW_QUERY_MS are logged with their SQL shape.
-  const observeStatement = slowQueryLog(logger, config.slowQueryMs);
-  const database = createNodeDatabase(settings, config.pool, { observeStatement });
-  const readReplicas = createReadRouting({
-    primary: database.db,
-    replicas: config.readReplicas,
-    pool: config.pool,
-    readTimeoutMs: config.readTimeoutMs,
-    logger,
-    observeStatement,
-  });
   let draining = false;
-  const statsCache =
-    config.redisUrl === undefined
-      ? undefined
-      : createRedisCache({
-          url: config.redisUrl,
-          // Replicas of one deployment share entries; another database on the same Redis does not.
-          keyPrefix: `visit-tracker:${settings.host}:${settings.port}/${settings.database}:`,
-          logger,
-        });
-  const app = createNodeApp({
-    config,
-    settings,
-    db: database.db,
-    isDraining: () => draining,
-    statsCache,
-    readReplicas,
-    replicaPools: readReplicas.pools,
-    logger,
-  });
-  const running = await startHttpServer(app, config);
-  const { host, name } = describeDatabase(settings);
+  const service = createNodeService({ settings, database: database.settings, isDraining: () => draining });
+  const running = await startHttpServer(service.app, settings.http);
+  const { host, name } = describeDatabase(database.settings);
   progress(
-    `serving ${running.url} as "${config.serverId}" (${config.environment}, Node ${process.versions.node}, database ${name} on ${host})`,
+    `serving ${running.url} as "${settings.instance.serverId}" (${settings.app.environment}, Node ${process.versions.node}, database ${name} on ${host})`,
   );
-  if (config.readReplicas.length > 0) {
-    const replicas = config.readReplicas.map((replica) => describeDatabase(replica).host).join(', ');
-    progress(`/api/visits and /api/stats read from ${replicas} (the primary when none answers)`);
+  const { replicas } = settings.replicas;
+  if (replicas.length > 0) {
+    const hosts = replicas.map((replica) => describeDatabase(replica).host).join(', ');
+    progress(`/api/visits and /api/stats read from ${hosts} (the primary when none answers)`);
   }
 
   const shutdown = async (signal: NodeJS.Signals) => {
@@ -80,31 +53,17 @@ async function main(argv: readonly string[]): Promise<void> {
       process.exit(1);
     }
     draining = true;
-    progress(`${signal}: no new connections; finishing requests in flight (at most ${config.shutdownTimeoutMs} ms)`);
-    const clean = await running.drain(config.shutdownTimeoutMs);
+    const { shutdownTimeoutMs } = settings.http;
+    progress(`${signal}: no new connections; finishing requests in flight (at most ${shutdownTimeoutMs} ms)`);
+    const clean = await running.drain(shutdownTimeoutMs);
     if (!clean) progress('drain deadline reached: remaining connections were closed');
-    await database.close();
-    await readReplicas.close();
-    await statsCache?.close();
-    await local?.stop();
+    await service.close();
+    await database.stop();
     progress('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', (signal) => void shutdown(signal));
   process.on('SIGINT', (signal) => void shutdown(signal));
-}
-
-async function startPrivateDatabase(config: Config): Promise<{ local: LocalDatabase; settings: DatabaseSettings }> {
-  if (config.environment === 'production') {
-    throw new StartupError(
-      'APP_ENV=production but no database is configured. Set DATABASE_URL (or DB_HOST, DB_NAME, DB_USER, DB_PASSWORD).',
-    );
-  }
-  const dataDir = join(resolve(PROJECT_ROOT, config.dataDir), 'mysql');
-  progress(`no DATABASE_URL: using a private database server, data in ${dataDir} (delete it to start afresh)`);
-  const local = await startLocalDatabase({ dataDir, port: 0, database: LOCAL_DATABASE_NAME, log: progress });
-  progress(`private database: ${local.url.replace(/:[^:@/]*@/, ':***@')}`);
-  return { local, settings: databaseSettingsFromUrl(local.url) };
 }
 
 class StartupError extends Error {}

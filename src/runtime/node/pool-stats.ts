@@ -1,5 +1,4 @@
 import type { Pool } from 'mysql2/promise';
-import type { Database } from '../../data/visits';
 
 export interface PoolStats {
   /** connectionLimit: the most connections the pool will open (DB_POOL_SIZE). */
@@ -37,14 +36,4 @@ export function readPoolStats(pool: Pool): PoolStats {
     inUse: Math.max(0, open - count(core._freeConnections)),
     waiting: count(core._connectionQueue),
   };
-}
-
-/**
- * The mysql2 pool a Drizzle database was made from (drizzle exposes its client as `$client`),
- * or undefined when it was made from a single connection.
- */
-export function poolBehind(db: Database): Pool | undefined {
-  const client: unknown = (db as Database & { $client?: unknown }).$client;
-  const looksLikePool = typeof client === 'object' && client !== null && 'getConnection' in client && 'pool' in client;
-  return looksLikePool ? (client as Pool) : undefined;
 }

@@ -1,7 +1,7 @@
 import { createClient } from '@redis/client';
-import { createMemoryCache, type JsonValue, type ReadCache } from '../../app/cache';
-import type { Logger } from '../../app/logger';
-import { withDeadline } from './deadline';
+import type { Logger } from '../../app/logging/logger';
+import { withDeadline } from '../../services/deadline';
+import { createMemoryCache, type JsonValue, type ReadCache } from '../../services/read-cache';
 
 export interface RedisReadCache extends ReadCache {
   /** Whether Redis is connected and answering now. */

@@ -1,4 +1,4 @@
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../app/logging/logger';
 import type { StatementObserver } from './statement-timing';
 
 /**

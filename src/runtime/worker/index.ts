@@ -1,6 +1,7 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ExecutionContext } from 'hono';
-import { ConfigError } from '../../config';
-import type { Database } from '../../data/visits';
+import { ConfigError } from '../../config/variables';
+import type { VisitDatabase } from '../../data/visit-database';
 import { coloOf, type WorkerEnv } from './env';
 import { openRequestDatabase, type RequestDatabase } from './request-database';
 import { createWorkerApp, type WorkerApp } from './worker-app';
@@ -13,27 +14,31 @@ import { createWorkerApp, type WorkerApp } from './worker-app';
 /** Built on the isolate's first request and reused: it holds no I/O object, only configuration. */
 let worker: WorkerApp | undefined;
 
-/** Each request's database, found again by the handlers through the request they were given. */
-const requestDatabases = new WeakMap<Request, RequestDatabase>();
+/**
+ * The connection of the request being served. Each request runs inside its own scope, so the
+ * visit store, built once per isolate, reaches the request's connection without being handed a
+ * request (AsyncLocalStorage, which hono/context-storage uses for the same purpose).
+ */
+const requestScope = new AsyncLocalStorage<RequestDatabase>();
 
-function databaseOf(request: Request): Database {
-  const requestDatabase = requestDatabases.get(request);
-  if (requestDatabase === undefined) throw new Error('no database was opened for this request');
-  return requestDatabase.database();
+function currentDatabase(): VisitDatabase {
+  const scope = requestScope.getStore();
+  if (scope === undefined) throw new Error('no database was opened for this request');
+  return scope.database();
 }
 
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
     try {
-      worker ??= createWorkerApp({ env, colo: coloOf(request), database: (c) => databaseOf(c.req.raw) });
+      worker ??= createWorkerApp({ env, colo: coloOf(request), database: currentDatabase });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       return misconfigured(error);
     }
-    const requestDatabase = openRequestDatabase(env.HYPERDRIVE, worker.config.pool.connectTimeoutMs);
-    requestDatabases.set(request, requestDatabase);
+    const app = worker.app;
+    const requestDatabase = openRequestDatabase(env.HYPERDRIVE, worker.connectTimeoutMs);
     try {
-      return await worker.app.fetch(request, env, ctx);
+      return await requestScope.run(requestDatabase, () => app.fetch(request, env, ctx));
     } finally {
       // The response leaves now; the connection is closed after it, within the request's lifetime.
       ctx.waitUntil(requestDatabase.close());

@@ -1,8 +1,8 @@
 import { drizzle } from 'drizzle-orm/mysql2';
 import { type Connection, createConnection } from 'mysql2';
 import * as schema from '../../../db/schema';
-import type { Database } from '../../data/visits';
-import { connectionOptions } from '../node/database';
+import { connectionOptions, type Database } from '../../data/database';
+import { createVisitDatabase, type VisitDatabase } from '../../data/visit-database';
 import type { HyperdriveBinding } from './env';
 
 /**
@@ -12,8 +12,8 @@ import type { HyperdriveBinding } from './env';
  * the origin is what makes a connection per request cheap.
  */
 export interface RequestDatabase {
-  /** The database for this request; the same handle for every call. */
-  database(): Database;
+  /** The database for this request; the same one for every call. */
+  database(): VisitDatabase;
   /** Ends the connection, if one was opened. Never rejects. */
   close(): Promise<void>;
 }
@@ -29,11 +29,14 @@ export class PreparedStatementsUnsupportedError extends Error {
 }
 
 export function openRequestDatabase(binding: HyperdriveBinding, connectTimeoutMs: number): RequestDatabase {
-  let opened: { connection: Connection; db: Database } | undefined;
+  let opened: { connection: Connection; database: VisitDatabase } | undefined;
   return {
     database() {
-      opened ??= connectThroughHyperdrive(binding, connectTimeoutMs);
-      return opened.db;
+      if (opened === undefined) {
+        const { connection, db } = connectThroughHyperdrive(binding, connectTimeoutMs);
+        opened = { connection, database: createVisitDatabase(db) };
+      }
+      return opened.database;
     },
     async close() {
       if (opened === undefined) return;

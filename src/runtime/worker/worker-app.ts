@@ -1,18 +1,14 @@
-import type { Context, Hono } from 'hono';
-import { createMemoryCache } from '../../app/cache';
+import type { Hono } from 'hono';
 import { createApp } from '../../app/create-app';
-import type { AppDependencies } from '../../app/dependencies';
-import { UNSHARED } from '../../app/fresh-reads';
-import { createLogger } from '../../app/logger';
-import { primaryOnly } from '../../app/read-replicas';
-import { type Config, parseConfig } from '../../config';
-import { createDayCounter } from '../../data/day-counts';
-import type { Database } from '../../data/visits';
-import { recordVisit } from '../../data/visits';
-import { parseTrustedProxies } from '../../domain/client-ip';
+import { createLogger } from '../../app/logging/logger';
+import { serviceSections } from '../../config/service';
+import { parseSettings } from '../../config/variables';
+import type { VisitDatabase } from '../../data/visit-database';
+import { parseTrustedProxies, resolveClientAddress } from '../../domain/client-ip';
+import { createHealthProbe } from '../../services/health';
+import { createVisitStore } from '../../services/visit-store';
 import { APP_VERSION } from '../../version';
-import type { WorkerEnv } from './env';
-import { stringVariables } from './env';
+import { stringVariables, type WorkerEnv } from './env';
 
 /**
  * Set by deploy/wrangler.jsonc's `define` to its compatibility_date: workerd has no version a
@@ -24,13 +20,14 @@ export interface WorkerAppOptions {
   env: WorkerEnv;
   /** The data centre this isolate runs in (request.cf.colo of its first request). */
   colo: string | undefined;
-  /** The request's own database; see request-database.ts. */
-  database: (c: Context) => Database;
+  /** The database of the request being served (index.ts opens one per request). */
+  database: () => VisitDatabase;
 }
 
 export interface WorkerApp {
   app: Hono;
-  config: Config;
+  /** DB_CONNECT_TIMEOUT_MS, for the per-request connection. */
+  connectTimeoutMs: number;
 }
 
 // CF-Connecting-IP is written by Cloudflare's edge and is the client itself, so no hop is
@@ -38,45 +35,45 @@ export interface WorkerApp {
 const NO_TRUSTED_PROXIES = parseTrustedProxies('') ?? { description: '', ranges: [] };
 
 /**
- * The Worker's dependencies: a connection per request, CF-Connecting-IP as the client, the
- * data centre plus an instance id as the server. Built on an isolate's first request: env
- * and request.cf are not available earlier, and workerd refuses random values at start-up.
+ * The Worker's app: the service's settings from `vars` (Node-only variables are not read
+ * here), a store whose every request does its own I/O (workerd forbids sharing it), the data
+ * centre plus an instance id as the server. Built on an isolate's first request: env and
+ * request.cf are not available earlier, and workerd refuses random values at start-up.
  */
 export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
-  const serverId = `${options.colo ?? 'edge'}-${crypto.randomUUID().slice(0, 8)}`;
-  const config = parseConfig(stringVariables(options.env), { serverId });
+  const defaultServerId = `${options.colo ?? 'edge'}-${crypto.randomUUID().slice(0, 8)}`;
+  // IP_ANONYMIZE from "vars", IP_HASH_KEY from a secret (`wrangler secret put`): both reach env as strings.
+  const settings = parseSettings(stringVariables(options.env), serviceSections(defaultServerId));
+  const { serverId } = settings.instance;
+  const clock = () => new Date();
   const binding = options.env.HYPERDRIVE;
-  const deps: AppDependencies = {
-    database: options.database,
-    // Hyperdrive is one origin: DATABASE_READ_URL does not apply here (README, "Read replicas").
-    readReplicas: primaryOnly(options.database),
-    clock: () => new Date(),
-    serverId: config.serverId,
-    peerAddress: (c) => c.req.header('cf-connecting-ip'),
-    logger: createLogger(config.logLevel, (line) => console.log(line), { server_id: config.serverId }, config.logFormat),
-    runtime: { name: 'workerd', version: typeof WORKER_COMPATIBILITY_DATE === 'string' ? WORKER_COMPATIBILITY_DATE : 'unknown' },
-    appVersion: APP_VERSION,
-    startedAt: new Date(),
-    // workerd has no shutdown signal: an isolate is evicted when idle, between requests.
-    isDraining: () => false,
-    // Per isolate; no single flight across requests (see createMemoryCache).
-    statsCache: createMemoryCache({ singleFlight: false }),
-    // Per isolate, for the one origin behind Hyperdrive.
-    recordVisit: (c, visit) => recordVisit(options.database(c), visit),
-    freshReads: UNSHARED,
-    dayCounter: createDayCounter(config.countsSettleMs),
-    config: {
-      environment: config.environment,
-      timeZone: config.timeZone,
-      trustedProxies: NO_TRUSTED_PROXIES,
-      debug: config.logLevel === 'debug',
-      healthTimeoutMs: config.healthTimeoutMs,
-      // IP_ANONYMIZE from "vars", IP_HASH_KEY from a secret (`wrangler secret put`): both reach env as strings.
-      ipAnonymization: config.ipAnonymization,
-      statsCacheTtlMs: config.statsCacheTtlMs,
+  const store = createVisitStore({
+    primary: options.database,
+    sharedIo: false,
+    ...settings.store,
+    ...settings.privacy,
+    timeZone: settings.app.timeZone,
+    serverId,
+    clock,
+  });
+  const app = createApp({
+    store,
+    health: createHealthProbe({ store, ...settings.health }),
+    logger: createLogger(settings.log.level, (line) => console.log(line), { server_id: serverId }, settings.log.format),
+    clock,
+    instance: {
+      serverId,
+      runtime: {
+        name: 'workerd',
+        version: typeof WORKER_COMPATIBILITY_DATE === 'string' ? WORKER_COMPATIBILITY_DATE : 'unknown',
+      },
+      appVersion: APP_VERSION,
+      startedAt: new Date(),
       // Hyperdrive's host and the database name, never its credentials.
       database: { host: `${binding.host}:${binding.port}`, name: binding.database },
     },
-  };
-  return { app: createApp(deps), config };
+    settings: settings.app,
+    clientAddress: (c) => resolveClientAddress(c.req.header('cf-connecting-ip'), undefined, NO_TRUSTED_PROXIES),
+  });
+  return { app, connectTimeoutMs: settings.connect.connectTimeoutMs };
 }

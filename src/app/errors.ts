@@ -1,0 +1,49 @@
+import * as v from 'valibot';
+
+/**
+ * The one error shape of the API: 400 invalid_request with one issue per parameter at fault,
+ * 404 not_found, 500 internal_error with the request id. Handlers throw InvalidRequestError
+ * (parseQuery does); create-app.ts answers it and everything unexpected.
+ */
+
+/** One problem with a request, named by the parameter at fault. */
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+/** Thrown by parseQuery; the app's error handler answers it with 400 invalid_request. */
+export class InvalidRequestError extends Error {
+  constructor(readonly issues: FieldIssue[]) {
+    super(issues.map((issue) => `${issue.field}: ${issue.message}`).join('; '));
+    this.name = 'InvalidRequestError';
+  }
+}
+
+export const InvalidRequestBody = v.strictObject({
+  error: v.literal('invalid_request'),
+  issues: v.pipe(
+    v.array(
+      v.strictObject({
+        field: v.pipe(v.string(), v.description('the parameter at fault')),
+        message: v.pipe(v.string(), v.description('what it expects')),
+      }),
+    ),
+    v.minLength(1),
+    v.description('one issue per bad or unknown parameter'),
+  ),
+});
+
+export const NotFoundBody = v.strictObject({
+  error: v.literal('not_found'),
+  message: v.pipe(v.string(), v.description('the path asked for and the endpoints there are')),
+});
+
+export const InternalErrorBody = v.strictObject({
+  error: v.literal('internal_error'),
+  request_id: v.pipe(v.string(), v.description('the id of the log line with the details; also in X-Request-Id')),
+});
+
+export type InvalidRequestJson = v.InferOutput<typeof InvalidRequestBody>;
+export type NotFoundJson = v.InferOutput<typeof NotFoundBody>;
+export type InternalErrorJson = v.InferOutput<typeof InternalErrorBody>;

@@ -1,0 +1,20 @@
+import type { Context } from 'hono';
+import * as v from 'valibot';
+import { InvalidRequestError } from './errors';
+
+/** Query strings are parsed by valibot schemas; each route keeps its own beside its handler. */
+
+/** Parses the query string with a schema; unknown parameters are errors, so typos do not pass silently. */
+export function parseQuery<const TSchema extends v.GenericSchema>(c: Context, schema: TSchema): v.InferOutput<TSchema> {
+  const result = v.safeParse(schema, c.req.query());
+  if (result.success) return result.output;
+  throw new InvalidRequestError(
+    result.issues.map((issue) => ({ field: v.getDotPath(issue) ?? 'query', message: issue.message })),
+  );
+}
+
+/** The message for a parameter a route does not take. */
+export const UNKNOWN_PARAMETER = 'is not a known parameter';
+
+/** For endpoints without parameters: anything given is a mistake worth reporting. */
+export const NoQuery = v.strictObject({}, UNKNOWN_PARAMETER);

@@ -1,0 +1,62 @@
+import { Hono } from 'hono';
+import { html } from 'hono/html';
+import { decodeHeaderText } from '../../../domain/header-text';
+import { todayIn } from '../../../domain/time';
+import type { Dashboard as DashboardFigures } from '../../../services/visit-store';
+import type { AppDependencies } from '../../dependencies';
+import { Dashboard } from './dashboard';
+
+const LATEST_VISITS_SHOWN = 10;
+
+/** GET /: records the visit, then shows the dashboard (including this visit). */
+export function homeRoutes(deps: AppDependencies): Hono {
+  const { store, settings, instance } = deps;
+  const routes = new Hono();
+  // Unguessable, so no user agent shown on the page can contain it.
+  const noncePlaceholder = `nonce-${crypto.randomUUID()}`;
+  // Concurrent page views share one read of the figures (the store decides when); everything on
+  // the page but the style nonce is then the same, so it is rendered once per read, with a
+  // placeholder each response swaps for its own nonce.
+  const rendered = new WeakMap<DashboardFigures, Promise<string>>();
+  const render = (date: string, figures: DashboardFigures): Promise<string> => {
+    let page = rendered.get(figures);
+    if (page === undefined) {
+      page = Promise.resolve(
+        html`<!doctype html>${(
+          <Dashboard
+            total={figures.figures.total}
+            bots={figures.figures.bots}
+            perServer={figures.figures.perServer}
+            hours={figures.figures.hours}
+            latest={figures.latest}
+            servedBy={instance.serverId}
+            environment={settings.environment}
+            timeZone={settings.timeZone}
+            date={date}
+            styleNonce={noncePlaceholder}
+          />
+        )}`,
+      ).then(String);
+      rendered.set(figures, page);
+    }
+    return page;
+  };
+
+  routes.get('/', async (c) => {
+    const now = deps.clock();
+    await store.recordVisit({
+      clientAddress: deps.clientAddress(c),
+      userAgent: decodeHeaderText(c.req.header('user-agent') ?? ''),
+      requestId: c.get('requestId'),
+      at: now,
+    });
+    // Read after the visit committed, so it is in the figures.
+    const date = todayIn(settings.timeZone, now);
+    const figures = await store.dashboard({ date, timeZone: settings.timeZone }, LATEST_VISITS_SHOWN);
+    const page = await render(date, figures);
+    c.header('Cache-Control', 'no-store');
+    return c.html(page.replace(noncePlaceholder, c.get('secureHeadersNonce') ?? ''));
+  });
+
+  return routes;
+}

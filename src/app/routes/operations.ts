@@ -1,0 +1,75 @@
+import { InternalErrorBody, InvalidRequestBody, NotFoundBody } from '../errors';
+import { HtmlPage, json, type OperationDoc, type ResponseDoc, servedOn } from '../openapi/operation';
+import { docsOperation, OpenApiDocumentBody, openApiOperation } from './docs/operation';
+import { homeOperation } from './home/operation';
+import { MetricsText, metricsOperation } from './metrics/operation';
+import { statsOperation } from './stats/operation';
+import { StatsBody } from './stats/schemas';
+import { healthOperation, infoOperation, livenessOperation } from './system/operation';
+import { AliveBody, HealthyBody, InfoBody, UnhealthyBody } from './system/schemas';
+import { visitsOperation } from './visits/operation';
+import { VisitBody, VisitsPageBody } from './visits/schemas';
+
+/**
+ * The table of contents of the API: every operation the app serves, in the order /docs lists
+ * them, and every body schema under the name the OpenAPI document gives it. Each route
+ * describes itself in its own folder; this file only gathers them.
+ */
+export const OPERATIONS: readonly OperationDoc[] = [
+  homeOperation,
+  visitsOperation,
+  statsOperation,
+  infoOperation,
+  healthOperation,
+  livenessOperation,
+  metricsOperation,
+  openApiOperation,
+  docsOperation,
+];
+
+export const RESPONSE_SCHEMAS = {
+  Visit: VisitBody,
+  VisitsPage: VisitsPageBody,
+  Stats: StatsBody,
+  Info: InfoBody,
+  Healthy: HealthyBody,
+  Unhealthy: UnhealthyBody,
+  Alive: AliveBody,
+  InvalidRequest: InvalidRequestBody,
+  NotFound: NotFoundBody,
+  InternalError: InternalErrorBody,
+  OpenApiDocument: OpenApiDocumentBody,
+  HtmlPage,
+  MetricsText,
+} as const;
+
+/** What a path outside the table gets: the endpoints there are, and where they are described. */
+export function notFoundMessage(method: string, path: string, runtime: string): string {
+  const paths = OPERATIONS.filter((operation) => servedOn(operation, runtime))
+    .map((operation) => operation.path)
+    .join(', ');
+  return `No such endpoint: ${method} ${path}. Available: GET ${paths}; /docs describes them.`;
+}
+
+/** The responses any path can give besides its own, documented once under components/responses. */
+export const SHARED_RESPONSES = {
+  NotFound: json(404, '404: no such endpoint, for any method and path not listed here.', NotFoundBody, [
+    {
+      name: 'unknown-path',
+      summary: 'GET /api/visitors, a path that does not exist',
+      body: { error: 'not_found', message: notFoundMessage('GET', '/api/visitors', 'node') },
+    },
+  ]),
+  InternalError: json(
+    500,
+    '500: something unexpected failed; never a stack trace. Quote the request id when reporting it.',
+    InternalErrorBody,
+    [
+      {
+        name: 'internal-error',
+        summary: 'The database failed mid-request',
+        body: { error: 'internal_error', request_id: '8d7f3c1e-0b4a-4e55-9a51-1f0c2b6e7d90' },
+      },
+    ],
+  ),
+} satisfies Record<string, ResponseDoc>;

@@ -1,0 +1,96 @@
+import { sql } from 'drizzle-orm';
+import type { MySql2Database } from 'drizzle-orm/mysql2';
+import type { PoolOptions, SslOptions } from 'mysql2/promise';
+import type * as schema from '../../db/schema';
+import type { DatabaseSettings } from '../config/database';
+
+/**
+ * The database handle, how to connect to it, and how to read its errors: every connection the
+ * project opens (the Node pool, the Worker's per-request connection, the operator commands')
+ * uses connectionOptions, and every driver error is read through driverErrorCode.
+ */
+
+export type Database = MySql2Database<typeof schema>;
+
+/** mysql2 TLS options for a DB_TLS mode: `required` encrypts, `verify` also checks the certificate and host name. */
+export function tlsOptions(mode: DatabaseSettings['tls']): SslOptions | undefined {
+  if (mode === 'off') return undefined;
+  return { rejectUnauthorized: mode === 'verify' };
+}
+
+/** Connection options shared by the pool, the Worker's connection and the commands' single connections. */
+export function connectionOptions(settings: DatabaseSettings, connectTimeoutMs: number) {
+  return {
+    host: settings.host,
+    port: settings.port,
+    user: settings.user,
+    password: settings.password,
+    database: settings.database,
+    ssl: tlsOptions(settings.tls),
+    connectTimeout: connectTimeoutMs,
+    // Everything is stored and compared in UTC; see db/schema.ts.
+    timezone: 'Z',
+    // utf8mb4_unicode_ci exists on MySQL 8.4 and MariaDB 10.11 alike (0900 collations do not).
+    charset: 'UTF8MB4_UNICODE_CI',
+    supportBigNumbers: true,
+    // mysql2 otherwise captures a stack trace for every query (a measurable share of CPU
+    // on the hot path); drizzle's errors already name the failing statement.
+    trace: false,
+  } satisfies PoolOptions;
+}
+
+/** The driver's error code (`ER_DUP_ENTRY`, `ECONNREFUSED`…) of an error, looking through drizzle's wrapper. */
+export function driverErrorCode(error: unknown): string | undefined {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+/** Every message of an error and its causes, the server's own words last: drizzle wraps them in "Failed query: …". */
+export function describeDriverError(error: unknown): string {
+  const messages: string[] = [];
+  for (let current = error; current instanceof Error; current = current.cause) messages.push(current.message);
+  return messages.length === 0 ? String(error) : messages.reverse().join('\n  while running: ');
+}
+
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+]);
+
+/** True for a driver error that means no connection (refused, reset, lost, timed out), not a failed statement. */
+export function isConnectionError(error: unknown): boolean {
+  const code = driverErrorCode(error);
+  return code !== undefined && CONNECTION_ERROR_CODES.has(code);
+}
+
+export type DatabaseStatus = 'connected' | 'unhealthy' | 'unreachable';
+
+/**
+ * `SELECT 1` within a deadline. `unreachable`: no answer in time or no connection;
+ * `unhealthy`: the server answered with an error (credentials, privileges, overload).
+ */
+export async function checkDatabase(db: Database, timeoutMs: number): Promise<DatabaseStatus> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<DatabaseStatus>((resolve) => {
+    timer = setTimeout(() => resolve('unreachable'), timeoutMs);
+  });
+  const probe = db.execute(sql`SELECT 1`).then(
+    (): DatabaseStatus => 'connected',
+    (error: unknown): DatabaseStatus => (isConnectionError(error) ? 'unreachable' : 'unhealthy'),
+  );
+  try {
+    return await Promise.race([probe, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

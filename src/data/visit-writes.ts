@@ -1,0 +1,182 @@
+import { sql } from 'drizzle-orm';
+import { ALL_TIME_BUCKET, bucketVisitors, COUNTER_SHARDS, visitCounters, visits } from '../../db/schema';
+import { bucketOf } from '../domain/time';
+import { type NewVisit, truncateUserAgent, type VisitOutcome } from '../domain/visit';
+import { type Database, driverErrorCode } from './database';
+
+/**
+ * The statements that record visits. Each visit is inserted with its summary counters in one
+ * transaction, so the counts always equal the rows (README, "Constant-cost counters").
+ */
+
+export interface VisitWriter {
+  /**
+   * Records visits in one transaction: under load this is what keeps the database's work per
+   * visit small (src/services/visit-batcher.ts gathers the batches). A request id seen before
+   * means a replay (a proxy retrying after a connection error): that visit is 'duplicate' and
+   * not recorded again. A replay anywhere in a batch makes the whole insert fail; the batch is
+   * then recorded visit by visit, so each replay is told apart.
+   */
+  recordVisits(batch: readonly NewVisit[]): Promise<VisitOutcome[]>;
+}
+
+const MAX_DEADLOCK_RETRIES = 3;
+
+/**
+ * Visitors this writer has already written to bucket_visitors for the current bucket. A
+ * returning visitor's INSERT IGNORE would change nothing, so it is skipped: one statement less
+ * per visit for repeat visitors. Only committed rows are remembered, and the memory is dropped
+ * whenever the bucket changes (and capped).
+ */
+const KNOWN_VISITORS_CAP = 50_000;
+
+export function createVisitWriter(db: Database, random: () => number = Math.random): VisitWriter {
+  let known: { bucket: number; keys: Set<string> } = { bucket: Number.NaN, keys: new Set() };
+  const knownVisitorsOf = (bucket: number): Set<string> => {
+    if (known.bucket !== bucket || known.keys.size >= KNOWN_VISITORS_CAP) known = { bucket, keys: new Set() };
+    return known.keys;
+  };
+
+  const recordOne = async (visit: NewVisit): Promise<VisitOutcome> => {
+    try {
+      await writeVisits(db, [visit], random, knownVisitorsOf);
+      return 'recorded';
+    } catch (error) {
+      // The only unique key a visit insert can break is the request id (the id is generated).
+      if (driverErrorCode(error) === 'ER_DUP_ENTRY') return 'duplicate';
+      throw error;
+    }
+  };
+
+  return {
+    async recordVisits(batch) {
+      const [single] = batch;
+      if (batch.length === 1 && single !== undefined) return [await recordOne(single)];
+      try {
+        await writeVisits(db, batch, random, knownVisitorsOf);
+        return batch.map(() => 'recorded');
+      } catch (error) {
+        if (driverErrorCode(error) !== 'ER_DUP_ENTRY') throw error;
+        const outcomes: VisitOutcome[] = [];
+        for (const visit of batch) outcomes.push(await recordOne(visit));
+        return outcomes;
+      }
+    },
+  };
+}
+
+/**
+ * The one transaction that records visits: a (multi-row) insert of the visits, one counter
+ * upsert per bucket (its bucket row and the server's all-time row, incremented by the bucket's
+ * share of the visits), and one insert of the visitors not yet written this bucket. Everything
+ * commits or nothing does. The transaction picks one of COUNTER_SHARDS rows per counter at
+ * random, which keeps concurrent transactions from queueing on a single hot row; all lock rows
+ * in the same order, and a deadlock InnoDB still reports (gap locks on new keys) rolls the
+ * whole transaction back, so it is retried as a whole. Other errors, a replayed request id's
+ * ER_DUP_ENTRY included, are thrown.
+ */
+async function writeVisits(
+  db: Database,
+  batch: readonly NewVisit[],
+  random: () => number,
+  knownVisitorsOf: (bucket: number) => Set<string>,
+): Promise<void> {
+  if (batch.length === 0) return;
+  const shard = Math.min(COUNTER_SHARDS - 1, Math.floor(random() * COUNTER_SHARDS));
+  const rows = batch.map((visit) => ({ ...visit, userAgent: truncateUserAgent(visit.userAgent) }));
+
+  // Per bucket and server: how many requests, how many of them bots.
+  const increments = new Map<string, { bucketStart: Date; serverId: string; requests: number; botRequests: number }>();
+  for (const visit of batch) {
+    const bucketStart = bucketOf(visit.visitedAt);
+    const counted = `${bucketStart.getTime()} ${visit.serverId}`;
+    const increment = increments.get(counted) ?? { bucketStart, serverId: visit.serverId, requests: 0, botRequests: 0 };
+    increment.requests += 1;
+    increment.botRequests += visit.isBot ? 1 : 0;
+    increments.set(counted, increment);
+  }
+  const counterUpdates = [...increments.values()].sort(byBucketAndServer);
+
+  for (let attempt = 1; ; attempt++) {
+    // Decided per attempt: a visitor this writer wrote meanwhile needs no second write.
+    const newVisitors = visitorsToWrite(batch, knownVisitorsOf);
+    const humans = newVisitors.filter((visitor) => !visitor.isBot).map(visitorRow);
+    const bots = newVisitors.filter((visitor) => visitor.isBot).map(visitorRow);
+    try {
+      await db.transaction(async (tx) => {
+        await tx.insert(visits).values(rows);
+        for (const { bucketStart, serverId, requests, botRequests } of counterUpdates) {
+          await tx
+            .insert(visitCounters)
+            .values([
+              { bucketStart, serverId, shard, requests, botRequests },
+              { bucketStart: ALL_TIME_BUCKET, serverId, shard, requests, botRequests },
+            ])
+            .onDuplicateKeyUpdate({
+              set: {
+                // Both rows get the same increments, so parameters do (no VALUES(), deprecated on MySQL 8).
+                requests: sql`${visitCounters.requests} + ${requests}`,
+                botRequests: sql`${visitCounters.botRequests} + ${botRequests}`,
+              },
+            });
+        }
+        // A person's visit clears the bot flag of an existing row; a bot's never changes one.
+        if (humans.length > 0)
+          await tx
+            .insert(bucketVisitors)
+            .values(humans)
+            .onDuplicateKeyUpdate({ set: { isBot: false } });
+        if (bots.length > 0) await tx.insert(bucketVisitors).ignore().values(bots);
+      });
+      for (const visitor of newVisitors) visitor.seen.add(visitorKey(visitor.serverId, visitor.ipAddress, visitor.isBot));
+      return;
+    } catch (error) {
+      const code = driverErrorCode(error);
+      if (attempt >= MAX_DEADLOCK_RETRIES || (code !== 'ER_LOCK_DEADLOCK' && code !== 'ER_LOCK_WAIT_TIMEOUT')) throw error;
+    }
+  }
+}
+
+interface PendingVisitor {
+  bucketStart: Date;
+  serverId: string;
+  ipAddress: string;
+  isBot: boolean;
+  /** The known-visitor set of its bucket, to remember it in once committed. */
+  seen: Set<string>;
+}
+
+function visitorKey(serverId: string, ipAddress: string, isBot: boolean): string {
+  return `${serverId} ${ipAddress} ${isBot ? 'bot' : 'human'}`;
+}
+
+/**
+ * The bucket_visitors rows the visits need, one per bucket, server and address, in lock order.
+ * A visitor already written as human this bucket needs nothing more; one written as a bot only
+ * needs another write when a person's visit from the same address clears its flag. Within the
+ * batch an address is human if any of its visits was.
+ */
+function visitorsToWrite(batch: readonly NewVisit[], knownVisitorsOf: (bucket: number) => Set<string>): PendingVisitor[] {
+  const visitors = new Map<string, PendingVisitor>();
+  for (const visit of batch) {
+    const bucketStart = bucketOf(visit.visitedAt);
+    const seen = knownVisitorsOf(bucketStart.getTime());
+    if (seen.has(visitorKey(visit.serverId, visit.ipAddress, false))) continue;
+    if (visit.isBot && seen.has(visitorKey(visit.serverId, visit.ipAddress, true))) continue;
+    const key = `${bucketStart.getTime()} ${visit.serverId} ${visit.ipAddress}`;
+    const visitor = visitors.get(key);
+    if (visitor === undefined)
+      visitors.set(key, { bucketStart, serverId: visit.serverId, ipAddress: visit.ipAddress, isBot: visit.isBot, seen });
+    else visitor.isBot &&= visit.isBot;
+  }
+  return [...visitors.values()].sort((a, b) => byBucketAndServer(a, b) || (a.ipAddress < b.ipAddress ? -1 : 1));
+}
+
+function visitorRow({ bucketStart, serverId, ipAddress, isBot }: PendingVisitor) {
+  return { bucketStart, serverId, ipAddress, isBot };
+}
+
+/** The order every transaction locks counter and visitor rows in. */
+function byBucketAndServer(a: { bucketStart: Date; serverId: string }, b: { bucketStart: Date; serverId: string }): number {
+  return a.bucketStart.getTime() - b.bucketStart.getTime() || (a.serverId < b.serverId ? -1 : a.serverId > b.serverId ? 1 : 0);
+}

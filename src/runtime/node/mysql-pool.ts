@@ -1,0 +1,58 @@
+import { drizzle } from 'drizzle-orm/mysql2';
+import mysql, { type Pool } from 'mysql2/promise';
+import * as schema from '../../../db/schema';
+import type { DatabaseSettings } from '../../config/database';
+import { connectionOptions, type Database } from '../../data/database';
+import { type StatementObserver, timeStatements } from './statement-timing';
+
+export interface PoolLimits {
+  /** connectionLimit: the most connections the pool opens (DB_POOL_SIZE). */
+  size: number;
+  /** Requests that may wait for a connection before failing fast (DB_QUEUE_LIMIT; 0: unbounded). */
+  queueLimit: number;
+  connectTimeoutMs: number;
+}
+
+export interface NodePool {
+  db: Database;
+  /** The mysql2 pool behind `db`, for its gauges (src/runtime/node/pool-stats.ts). */
+  pool: Pool;
+  close(): Promise<void>;
+}
+
+/**
+ * One pool per database per process. Bounded queue so overload fails fast instead of piling
+ * up; idle sockets retired well before a server's wait_timeout (8 h by default, often minutes
+ * on managed databases) and TCP keep-alive on, so the pool rarely hands out a connection the
+ * server has already dropped.
+ */
+export function createNodePool(
+  settings: DatabaseSettings,
+  limits: PoolLimits,
+  options: {
+    logQuery?: (query: string, params: unknown[]) => void;
+    /** Sees every statement's SQL shape and duration (the slow query log). */
+    observeStatement?: StatementObserver;
+  } = {},
+): NodePool {
+  const mysqlPool = mysql.createPool({
+    ...connectionOptions(settings, limits.connectTimeoutMs),
+    connectionLimit: limits.size,
+    maxIdle: limits.size,
+    idleTimeout: 30_000,
+    queueLimit: limits.queueLimit,
+    waitForConnections: true,
+    enableKeepAlive: true,
+    keepAliveInitialDelay: 10_000,
+  });
+  return {
+    db: drizzle({
+      client: options.observeStatement ? timeStatements(mysqlPool, options.observeStatement) : mysqlPool,
+      schema,
+      mode: 'default',
+      ...(options.logQuery ? { logger: { logQuery: options.logQuery } } : {}),
+    }),
+    pool: mysqlPool,
+    close: () => mysqlPool.end(),
+  };
+}

@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCursor } from '../../src/domain/cursor';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { startTestServer, type TestServer } from '../support/server';
+
+/**
+ * Every query a request runs, EXPLAINed against tables of realistic size. A full table
+ * scan, or a full index walk that is not cut short by a LIMIT, fails the test: those are
+ * the queries whose cost grows with the number of visits.
+ */
+
+const VISITS = 200_000;
+const COUNTER_DAYS = 90;
+
+interface PlanRow {
+  id: number | null;
+  select_type: string;
+  table: string | null;
+  type: string | null;
+  key: string | null;
+  rows: number | string | null;
+  Extra: string | null;
+}
+
+let database: TestDatabase;
+let server: TestServer;
+const captured: { query: string; params: unknown[] }[] = [];
+
+// 0..9 as a derived table: cross joins of it generate rows with plain SQL that runs on
+// MySQL 8.4 and MariaDB 10.11 alike (no sequence engine, no recursion limit).
+const DIGITS =
+  '(SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)';
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const numbers = `SELECT a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d AS n FROM ${DIGITS} a, ${DIGITS} b, ${DIGITS} c, ${DIGITS} e, ${DIGITS} f`;
+  for (let half = 0; half < VISITS / 100_000; half++) {
+    await database.query(
+      `INSERT INTO visits (ip_address, user_agent, server_id, visited_at)
+       SELECT CONCAT('10.', n % 200, '.', n % 250, '.', n % 7), 'seed-agent', CONCAT('replica-', n % 3),
+              TIMESTAMP('2026-11-24 12:00:00') - INTERVAL (n + ? * 100000) * 13 SECOND
+       FROM (${numbers}) AS numbers`,
+      [half],
+    );
+  }
+  // Summary rows for COUNTER_DAYS days: every quarter hour, three servers, a few shards.
+  await database.query(
+    `INSERT INTO visit_counters (bucket_start, server_id, shard, requests)
+     SELECT TIMESTAMP('2026-11-24 00:00:00') - INTERVAL (n DIV 12) * 15 MINUTE, CONCAT('replica-', n % 3), (n DIV 3) % 4, 5
+     FROM (${numbers}) AS numbers WHERE n < ?`,
+    [COUNTER_DAYS * 96 * 12],
+  );
+  await database.query(
+    `INSERT INTO bucket_visitors (bucket_start, server_id, ip_address)
+     SELECT TIMESTAMP('2026-11-24 00:00:00') - INTERVAL (n DIV 20) * 15 MINUTE, CONCAT('replica-', n % 3), CONCAT('10.0.', n % 20, '.1')
+     FROM (${numbers}) AS numbers WHERE n < ?`,
+    [Math.min(100_000, COUNTER_DAYS * 96 * 20)],
+  );
+  // The all-time rows (bucket 1000-01-01) for the same servers and shards.
+  await database.query(
+    `INSERT INTO visit_counters (bucket_start, server_id, shard, requests)
+     SELECT '1000-01-01 00:00:00', server_id, shard, SUM(requests) FROM visit_counters GROUP BY server_id, shard`,
+  );
+  await database.query('ANALYZE TABLE visits, visit_counters, bucket_visitors');
+
+  server = await startTestServer(database, {
+    clock: () => new Date('2026-11-24T12:00:00Z'),
+    logQuery: (query, params) => captured.push({ query, params }),
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await server?.stop();
+  await database?.drop();
+});
+
+async function explain(query: string, params: unknown[]): Promise<PlanRow[]> {
+  return database.query<PlanRow>(`EXPLAIN ${query}`, params);
+}
+
+/**
+ * Rows the storage engine actually handed over while running the query, from the session's
+ * Handler_read_* counters (same names on MySQL and MariaDB). EXPLAIN's `rows` is an
+ * estimate that ignores LIMIT; this is what the query really cost.
+ */
+async function rowsRead(query: string, params: unknown[]): Promise<number> {
+  const connection = await database.connection();
+  try {
+    const readCounters = async () => {
+      const [rows] = await connection.query("SHOW SESSION STATUS LIKE 'Handler_read%'");
+      return (rows as { Variable_name: string; Value: string }[]).reduce((sum, row) => sum + Number(row.Value), 0);
+    };
+    const before = await readCounters();
+    await connection.query(query, params);
+    // SHOW STATUS itself reads no handler rows, so the difference is the query's alone.
+    return (await readCounters()) - before;
+  } finally {
+    connection.release();
+  }
+}
+
+describe('query plans on the request paths', () => {
+  it('has realistic table sizes', async () => {
+    const [visits] = await database.query<{ n: number }>('SELECT COUNT(*) AS n FROM visits');
+    expect(Number(visits?.n)).toBe(VISITS);
+  });
+
+  it('never scans a table whose size grows with visits', async () => {
+    const [old] = await database.query<{ id: number; visited_at: Date }>('SELECT id, visited_at FROM visits WHERE id = ?', [
+      VISITS - 1000,
+    ]);
+    const deepCursor = encodeCursor({ id: Number(old?.id), visitedAt: new Date(old?.visited_at ?? 0) });
+    const paths = [
+      '/',
+      '/api/visits',
+      '/api/visits?limit=500',
+      '/api/visits?server_id=replica-1&limit=20',
+      '/api/visits?since=2026-11-20T00:00:00Z&until=2026-11-21T00:00:00Z',
+      '/api/visits?server_id=replica-2&since=2026-11-01',
+      '/api/stats',
+      '/api/stats?date=2026-10-01&tz=America/New_York',
+      '/api/stats?tz=Asia/Kathmandu',
+      '/api/stats?include_bots=false',
+      '/health',
+      // Deep pages cost what shallow ones do: the cursor seeks, it does not skip.
+      `/api/visits?cursor=${deepCursor}`,
+      `/api/visits?server_id=replica-1&cursor=${deepCursor}`,
+      `/api/visits?server_id=replica-1&since=2026-01-01&cursor=${deepCursor}`,
+    ];
+    for (const path of paths) {
+      const response = await fetch(`${server.url}${path}`);
+      expect(response.status, path).toBe(200);
+      const body = await response.text();
+      // Follow one page further so cursor queries are explained too.
+      const cursor = /"next_cursor":"([^"]+)"/.exec(body)?.[1];
+      if (cursor !== undefined) {
+        const separator = path.includes('?') ? '&' : '?';
+        expect((await fetch(`${server.url}${path}${separator}cursor=${cursor}`)).status).toBe(200);
+      }
+    }
+
+    const selects = captured.filter(({ query }) => /^\s*select/i.test(query) && !/^\s*select 1\s*$/i.test(query));
+    const distinct = new Map(selects.map((entry) => [`${entry.query} ${JSON.stringify(entry.params)}`, entry]));
+    expect(distinct.size).toBeGreaterThanOrEqual(10);
+
+    const problems: string[] = [];
+    for (const { query, params } of distinct.values()) {
+      const limit = Number(/limit \?$/i.test(query) ? params.at(-1) : Number.POSITIVE_INFINITY);
+      for (const row of await explain(query, params)) {
+        const rows = Number(row.rows ?? 0);
+        const where = `${query} [${params.join(', ')}] → ${row.table} type=${row.type} key=${row.key} rows=${rows} ${row.Extra ?? ''}`;
+        if (row.type === 'ALL') problems.push(`full table scan: ${where}`);
+        // A full index walk is only acceptable when a LIMIT stops it early.
+        if (row.type === 'index' && !(rows <= limit * 2 + 1)) problems.push(`full index scan: ${where}`);
+        if (row.table === 'visits' && /filesort/i.test(row.Extra ?? '')) problems.push(`sorts visits: ${where}`);
+      }
+      // Bounded by the page size for visits, and by servers × shards × buckets in a day for the summaries.
+      const bound = Number.isFinite(limit) ? limit * 2 + 20 : 5_000;
+      const read = await rowsRead(query, params);
+      if (read > bound) problems.push(`read ${read} rows (bound ${bound}): ${query} [${params.join(', ')}]`);
+    }
+    expect(problems).toEqual([]);
+  });
+});

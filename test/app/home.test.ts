@@ -12,6 +12,13 @@ async function visit(
   return { status: response.status, html: await response.text(), headers: response.headers };
 }
 
+/** The dashboard's total visits, as shown (1,234 → 1234). */
+function shownTotal(html: string): number {
+  const shown = /<div class="total" id="total">([\d,]+)<\/div>/.exec(html)?.[1];
+  if (shown === undefined) throw new Error('the dashboard shows no total');
+  return Number(shown.replaceAll(',', ''));
+}
+
 async function lastStored(database: TestDatabase): Promise<{ ip_address: string; user_agent: string; server_id: string }> {
   const [row] = await database.query<{ ip_address: string; user_agent: string; server_id: string }>(
     'SELECT ip_address, user_agent, server_id FROM visits ORDER BY id DESC LIMIT 1',
@@ -41,7 +48,9 @@ describe.each(RUNTIMES)('on %s', (runtime) => {
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
       expect(page.html.startsWith('<!doctype html>')).toBe(true);
       expect(page.html).toContain('<span class="badge" id="served-by">replica-1</span>');
-      expect(page.html).toMatch(/<div class="total" id="total">\d+<\/div>/);
+      // People only: a user agent like this one is software, counted with the bots.
+      const [people] = await database.query<{ n: number }>('SELECT COUNT(*) AS n FROM visits WHERE is_bot = 0');
+      expect(shownTotal(page.html)).toBe(Number(people?.n));
       expect(page.html).toContain('dashboard-check/1.0');
       expect(page.html).toContain('<svg class="chart"');
       for (const link of ['/api/visits', '/api/stats', '/info', '/health']) expect(page.html).toContain(`href="${link}"`);
@@ -50,6 +59,19 @@ describe.each(RUNTIMES)('on %s', (runtime) => {
         user_agent: 'dashboard-check/1.0',
         server_id: 'replica-1',
       });
+    });
+
+    it("counts a person's visit in the total it shows, exactly once", async () => {
+      const browser = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:135.0) Gecko/20100101 Firefox/135.0' };
+      const first = await visit(direct, browser);
+      const second = await visit(direct, browser);
+      expect(shownTotal(second.html)).toBe(shownTotal(first.html) + 1);
+      const [people] = await database.query<{ n: number }>('SELECT COUNT(*) AS n FROM visits WHERE is_bot = 0');
+      expect(shownTotal(second.html)).toBe(Number(people?.n));
+      // A query string (a link's UTM tags) is not a reason to refuse the page.
+      const tagged = await fetch(`${direct.url}/?utm_source=newsletter&utm_medium=email`, { headers: browser });
+      expect(tagged.status).toBe(200);
+      expect(shownTotal(await tagged.text())).toBe(shownTotal(second.html) + 1);
     });
 
     it('sends security headers, a CSP that allows only its own style block, and a request id', async () => {

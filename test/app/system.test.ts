@@ -106,6 +106,29 @@ describe.each(RUNTIMES)('on %s', (runtime) => {
         await waitFor('readiness to recover', async () => (await fetch(`${viaProxy.url}/health`)).status === 200);
         expect((await fetch(`${viaProxy.url}/`)).status).toBe(200);
       });
+
+      it('answers 503 "unreachable" within HEALTH_TIMEOUT_MS when the database accepts connections but never answers', async () => {
+        expect((await fetch(`${viaProxy.url}/health`)).status).toBe(200);
+        proxy.stall();
+        try {
+          for (let probe = 0; probe < 3; probe++) {
+            const started = performance.now();
+            const hung = await getJson(`${viaProxy.url}/health`);
+            const waitedMs = performance.now() - started;
+            expect(hung.status).toBe(503);
+            expect(hung.body).toMatchObject({ status: 'unhealthy', database: 'unreachable' });
+            // HEALTH_TIMEOUT_MS is 500 here: the answer comes at the deadline, not when the database does.
+            expect(waitedMs).toBeGreaterThanOrEqual(450);
+            expect(waitedMs).toBeLessThan(1_500);
+          }
+          expect((await fetch(`${viaProxy.url}/health/live`)).status).toBe(200);
+        } finally {
+          // The hang ends the way a restarted database ends one: every connection is reset.
+          await proxy.cut();
+          await proxy.restore();
+        }
+        await waitFor('readiness to recover', async () => (await fetch(`${viaProxy.url}/health`)).status === 200);
+      });
     });
   });
 

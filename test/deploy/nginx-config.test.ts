@@ -1,13 +1,17 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import ipaddr from 'ipaddr.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenOnce } from '../../src/dev/host';
 import { renderLocalNginxConfig } from '../../src/dev/stack/nginx-config';
 import { parseNodeSettings } from '../../src/runtime/node/settings';
+import { waitFor } from '../support/server';
 
 const run = promisify(execFile);
 const configPath = fileURLToPath(new URL('../../deploy/nginx/nginx.conf', import.meta.url));
@@ -97,7 +101,8 @@ describe('deploy/nginx/nginx.conf', () => {
       for (const address of ['127.0.0.1', '10.1.2.3', '172.30.250.7', '192.168.1.20']) {
         expect(admits(header, address), `${header} from ${address}`).toBe(true);
       }
-      for (const address of ['203.0.113.7', '8.8.8.8', '172.32.0.1', '100.64.0.1', '::1', '2001:db8::1']) {
+      // IPv6 clients are refused too; nginx itself shows that below, since no IPv4 rule can match them.
+      for (const address of ['203.0.113.7', '8.8.8.8', '172.32.0.1', '100.64.0.1']) {
         expect(admits(header, address), `${header} from ${address}`).toBe(false);
       }
     }
@@ -106,5 +111,50 @@ describe('deploy/nginx/nginx.conf', () => {
     expect(metrics).toMatch(/proxy_pass http:\/\/app_replicas;/);
     expect(metrics).toMatch(/proxy_next_upstream off;/);
     expect(source.match(/location\s+[^{]*metrics/g)).toEqual(['location = /metrics']);
+  });
+
+  it('refuses /metrics and /nginx-status to an IPv6 client and admits loopback IPv4, as nginx itself decides', async () => {
+    // A stand-in replica: whatever reaches it was let through.
+    const replica = createServer((_request, response) => response.end('from the replica'));
+    await new Promise<void>((resolve) => replica.listen(0, '127.0.0.1', resolve));
+    const replicaPort = (replica.address() as AddressInfo).port;
+    const port = await listenOnce();
+    const file = join(runDir, 'nginx-live.conf');
+    const rendered = renderLocalNginxConfig(source, {
+      upstreams: [`127.0.0.1:${replicaPort}`],
+      listen: `127.0.0.1:${port}`,
+      runDir,
+    });
+    // The same server, reachable over IPv6 loopback as well.
+    await writeFile(
+      file,
+      rendered.replace(`listen 127.0.0.1:${port};`, `listen 127.0.0.1:${port};\n        listen [::1]:${port};`),
+    );
+    const nginx = spawn('nginx', ['-p', runDir, '-c', file, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let errors = '';
+    nginx.stderr.on('data', (chunk: Buffer) => {
+      errors += chunk.toString();
+    });
+    const status = async (url: string) => {
+      const response = await fetch(url);
+      await response.arrayBuffer();
+      return response.status;
+    };
+    try {
+      await waitFor(
+        `nginx to listen (${errors})`,
+        async () => (await status(`http://127.0.0.1:${port}/health/live`).catch(() => 0)) === 200,
+      );
+      for (const path of ['/metrics', '/nginx-status']) {
+        expect(await status(`http://127.0.0.1:${port}${path}`), `${path} from 127.0.0.1`).toBe(200);
+        expect(await status(`http://[::1]:${port}${path}`), `${path} from ::1`).toBe(403);
+      }
+      // The public paths answer IPv6 clients as usual.
+      expect(await status(`http://[::1]:${port}/health/live`)).toBe(200);
+    } finally {
+      nginx.kill('SIGQUIT');
+      await new Promise((resolve) => nginx.once('exit', resolve));
+      await new Promise((resolve) => replica.close(resolve));
+    }
   });
 });

@@ -1,13 +1,19 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /**
- * A TCP relay in front of the database that a test can cut and restore, to see how the
- * service behaves when its database becomes unreachable and comes back.
+ * A TCP relay in front of the database that a test can cut, stall and restore, to see how the
+ * service behaves when its database becomes unreachable or hangs, and comes back.
  */
 export interface TcpProxy {
   port: number;
   /** Refuse new connections and reset the open ones. */
   cut(): Promise<void>;
+  /**
+   * A database that hangs: connections are still accepted and stay open, but nothing is relayed
+   * either way any more, so no query (and no new connection's handshake) is ever answered.
+   * `cut()` then `restore()` ends it.
+   */
+  stall(): void;
   /** Accept and relay connections again, on the same port. */
   restore(): Promise<void>;
   close(): Promise<void>;
@@ -17,6 +23,15 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   const sockets = new Set<Socket>();
   let port = 0;
   let server: Server | undefined;
+  let stalled = false;
+
+  /** Relays `from` to `to` while the proxy is not stalled; what arrives while stalled is dropped. */
+  const relay = (from: Socket, to: Socket) => {
+    from.on('data', (chunk) => {
+      if (!stalled) to.write(chunk);
+    });
+    from.on('end', () => to.end());
+  };
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
@@ -30,7 +45,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
             upstream.destroy();
           });
         }
-        client.pipe(upstream).pipe(client);
+        relay(client, upstream);
+        relay(upstream, client);
       });
       created.once('error', reject);
       created.listen(port, '127.0.0.1', () => {
@@ -50,5 +66,16 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     });
 
   await listen();
-  return { port, cut: stop, restore: listen, close: stop };
+  return {
+    port,
+    cut: stop,
+    stall: () => {
+      stalled = true;
+    },
+    restore: async () => {
+      stalled = false;
+      await listen();
+    },
+    close: stop,
+  };
 }

@@ -1,11 +1,8 @@
 import { databaseUrlOf } from '../../config/database';
-import { databaseLocation } from '../../config/node';
 import { serviceSections } from '../../config/service';
-import { localDataSettings } from '../../config/tools';
-import { ConfigError, parseSettings, variablesOf } from '../../config/variables';
+import { ConfigError, variablesOf } from '../../config/variables';
 import { applyMigrations } from '../../ops/migrate';
-import { DatabaseServerNotFoundError } from '../local-database/server';
-import { configuredOrPrivateDatabase } from '../private-database';
+import { runAgainstDatabase } from '../workstation-command';
 import { LOCAL_CONNECTION_STRING_VARIABLE, runWrangler, withoutOverridden } from './wrangler';
 
 /**
@@ -28,37 +25,27 @@ const DEV_DEFAULTS = [
   { flag: '--ip', value: '127.0.0.1' },
 ];
 
-async function main(argv: readonly string[]): Promise<number> {
-  const settings = parseSettings(process.env, { database: databaseLocation, local: localDataSettings });
-  const database = await configuredOrPrivateDatabase({
-    configured: settings.database,
-    dataDir: settings.local.dataDir,
-    log: progress,
-  });
-  try {
-    const target = database.settings;
-    if (target.password === '') {
-      throw new ConfigError([
-        'DB_PASSWORD: the Worker needs a database user with a password (workerd waits forever on an empty one); create one or use the private database (unset DATABASE_URL)',
-      ]);
-    }
-    if (database.privateDataDir !== undefined || argv.includes('--migrate')) await applyMigrations(target, progress);
-    progress(
-      `starting the Worker in workerd against ${target.database} on ${target.host}:${target.port} as ${target.user} ` +
-        '(connections go straight to the database: no Hyperdrive pooling or caching locally)',
-    );
-    const userArgs = argv.filter((arg) => arg !== '--migrate');
-    const { code } = await runWrangler(['dev', ...withoutOverridden(DEV_DEFAULTS, userArgs), ...workerVariables(), ...userArgs], {
-      env: { [LOCAL_CONNECTION_STRING_VARIABLE]: databaseUrlOf(target) },
-      stdio: 'inherit',
-      forwardSignals: true,
-    });
-    return code;
-  } finally {
-    // A no-op when the server was already running for npm start: it keeps serving that.
-    await database.stop();
+runAgainstDatabase('visit-tracker', async (database) => {
+  const argv = process.argv.slice(2);
+  const target = database.settings;
+  if (target.password === '') {
+    throw new ConfigError([
+      'DB_PASSWORD: the Worker needs a database user with a password (workerd waits forever on an empty one); create one or use the private database (unset DATABASE_URL)',
+    ]);
   }
-}
+  if (database.privateDataDir !== undefined || argv.includes('--migrate')) await applyMigrations(target, progress);
+  progress(
+    `starting the Worker in workerd against ${target.database} on ${target.host}:${target.port} as ${target.user} ` +
+      '(connections go straight to the database: no Hyperdrive pooling or caching locally)',
+  );
+  const userArgs = argv.filter((arg) => arg !== '--migrate');
+  const { code } = await runWrangler(['dev', ...withoutOverridden(DEV_DEFAULTS, userArgs), ...workerVariables(), ...userArgs], {
+    env: { [LOCAL_CONNECTION_STRING_VARIABLE]: databaseUrlOf(target) },
+    stdio: 'inherit',
+    forwardSignals: true,
+  });
+  return code;
+});
 
 /** APP_ENV is development unless set; the Worker's other variables, when set here, reach it too. */
 function workerVariables(): string[] {
@@ -69,17 +56,3 @@ function workerVariables(): string[] {
   }
   return Object.entries(variables).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
 }
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof DatabaseServerNotFoundError) {
-      process.stderr.write(`[visit-tracker] ${error.message}\n`);
-    } else {
-      process.stderr.write(
-        `[visit-tracker] dev:edge failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-    }
-    process.exit(1);
-  },
-);

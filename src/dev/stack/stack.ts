@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import mysql from 'mysql2/promise';
 import { databaseUrlOf } from '../../config/database';
 import { DATABASE_LOCATION_VARIABLES, databaseLocation } from '../../config/node';
 import { parseSettings } from '../../config/variables';
+import { findExecutable, searchDirectories } from '../../ops/programs';
 import { listenOnce } from '../host';
 import { configuredOrPrivateDatabase, type ResolvedDatabase } from '../private-database';
 import { loadComposeModel } from './compose-model';
@@ -199,18 +199,9 @@ async function buildApp(root: string, runDir: string, write: (line: string) => v
   return appDir;
 }
 
-function findNginx(): string | undefined {
-  const candidates = [
-    ...(process.env.PATH ?? '')
-      .split(':')
-      .filter(Boolean)
-      .map((dir) => join(dir, 'nginx')),
-    '/usr/sbin/nginx',
-    '/usr/local/sbin/nginx',
-    '/usr/local/bin/nginx',
-    '/opt/homebrew/bin/nginx',
-  ];
-  return candidates.find((candidate) => existsSync(candidate));
+/** nginx on PATH, or where Debian's and Homebrew's packages put it. */
+export function findNginx(): string | undefined {
+  return findExecutable(['nginx'], searchDirectories(['/usr/sbin', '/usr/local/sbin', '/usr/local/bin', '/opt/homebrew/bin']));
 }
 
 async function startDatabase(

@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { DatabaseSettings } from '../../config/database';
 import { MIGRATIONS_TABLE, mayListEvents, readMigrationHistory } from '../../data/backup-inspection';
-import { type ClientProgram, findClientProgram, tlsArguments, writeDefaultsFile } from '../database-programs';
+import { type ClientProgram, findClientProgram, tlsArguments, writeDefaultsFile } from '../programs';
 import { backupFileName, PARTIAL_SUFFIX, pruneBackups } from './files';
 import { BackupCommandError, withInspectionConnection } from './inspection';
 import { collectTail, waitForExit } from './program-output';

@@ -11,7 +11,7 @@ import { createGunzip } from 'node:zlib';
 import mysql from 'mysql2/promise';
 import type { DatabaseSettings } from '../../config/database';
 import { listTables, readMigrationHistory } from '../../data/backup-inspection';
-import { type ClientProgram, findClientProgram, tlsArguments, writeDefaultsFile } from '../database-programs';
+import { type ClientProgram, findClientProgram, tlsArguments, writeDefaultsFile } from '../programs';
 import { BackupCommandError, withInspectionConnection } from './inspection';
 import { collectTail, waitForExit } from './program-output';
 import { byteCounter, formatBytes, formatSeconds, throttled } from './progress';

@@ -1,7 +1,7 @@
 import { ConfigError } from '../../config/variables';
 import { DatabaseServerNotFoundError } from '../../dev/local-database/server';
 import { BackupCommandError } from '../backup/inspection';
-import { ClientProgramNotFoundError } from '../database-programs';
+import { ClientProgramNotFoundError } from '../programs';
 
 /** Ctrl-C or SIGTERM aborts the running dump or restore, which then cleans up after itself. */
 export function stopOnSignals(): AbortController {

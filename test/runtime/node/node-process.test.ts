@@ -1,10 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
-import { waitFor } from '../../support/server';
+import { getJson, waitFor } from '../../support/server';
 import { startServiceProcess } from '../../support/service-process';
 
 describe('graceful shutdown', () => {
@@ -56,6 +56,52 @@ describe('graceful shutdown', () => {
     } finally {
       await blocker.end();
       service.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('npm start with a .env file', () => {
+  let database: TestDatabase;
+  let directory: string;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    directory = await mkdtemp(join(tmpdir(), 'visit-tracker-dotenv-'));
+  });
+  afterAll(async () => {
+    await rm(directory, { recursive: true, force: true });
+    await database?.drop();
+  });
+
+  it('reads .env from where it runs, and a variable set in the environment wins over the file', async () => {
+    await writeFile(
+      join(directory, '.env'),
+      [
+        '# as copied from .env.example',
+        `DATABASE_URL=${database.url}`,
+        'SERVER_ID=from-dotenv',
+        'APP_TIMEZONE=Asia/Tokyo',
+        '',
+      ].join('\n'),
+    );
+    const service = await startServiceProcess({ APP_TIMEZONE: 'Europe/Paris' }, 60_000, { cwd: directory });
+    try {
+      expect((await getJson(`${service.url}/info`)).body).toMatchObject({ server_id: 'from-dotenv' });
+      expect((await getJson(`${service.url}/api/stats`)).body).toMatchObject({ timezone: 'Europe/Paris' });
+    } finally {
+      service.child.kill('SIGTERM');
+      await service.exited;
+    }
+  });
+
+  it('starts without one', async () => {
+    const service = await startServiceProcess({ DATABASE_URL: database.url, SERVER_ID: 'no-dotenv' }, 60_000, {
+      cwd: await mkdtemp(join(directory, 'empty-')),
+    });
+    try {
+      expect((await getJson(`${service.url}/info`)).body).toMatchObject({ server_id: 'no-dotenv' });
+    } finally {
+      service.child.kill('SIGTERM');
+      await service.exited;
     }
   });
 });

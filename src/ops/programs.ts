@@ -1,8 +1,8 @@
 /**
- * The MySQL/MariaDB programs installed on this machine: finding them (the backup commands'
- * dump and client programs here, the private database's server in src/dev/local-database),
- * telling MariaDB's from MySQL's, and handing them a connection without putting the password
- * in argv (where `ps` shows it).
+ * Programs installed on this machine, the MySQL/MariaDB ones above all: finding them (the backup
+ * commands' dump and client programs here; the private database's server, nginx for the local
+ * stack, and what npm test needs, in src/dev and test/support), telling MariaDB's from MySQL's,
+ * and handing them a connection without putting the password in argv (where `ps` shows it).
  */
 import { execFile } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';

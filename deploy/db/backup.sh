@@ -30,7 +30,7 @@ if ! [[ $interval =~ ^[1-9][0-9]*$ ]]; then
   echo "[backup] BACKUP_INTERVAL_SECONDS: expected a whole number of seconds, from 1 (got '$interval'); fix it in .env" >&2
   exit 1
 fi
-# The volume compose.yml mounts; test/backup.test.ts points it elsewhere.
+# The volume compose.yml mounts; test/ops/backup.test.ts points it elsewhere.
 dir=${BACKUP_FILES_DIR:-/backups}
 partial=
 sleeper=

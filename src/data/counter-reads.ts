@@ -6,7 +6,7 @@ import { preparedQueries } from './prepared';
 /**
  * Reads of the summary tables. None of them costs more as the visits table grows: each is a
  * range of buckets, bounded by the buckets (and the visitors) in the range asked for
- * (test/query-plans.test.ts EXPLAINs each one).
+ * (test/data/query-plans.test.ts EXPLAINs each one).
  */
 
 /** A number of requests, and how many of them came from bots. */

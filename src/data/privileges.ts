@@ -5,19 +5,20 @@ import { bucketVisitors, visitCounters, visitStats, visits } from '../../db/sche
 export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE';
 
 /**
- * Exactly what the statements in visits.ts need, table by table, and nothing more: no DELETE,
- * no DDL, no UPDATE of a visit once written, no access to the migration history. The service's
- * database user is granted these after each migration (`db:migrate --grant-to`, run by
- * compose.yml's migrate service); test/least-privilege.test.ts serves every route as a user
- * that holds only these and checks that anything else is refused.
+ * Exactly what the statements of the request paths (visit-writes.ts, visit-reads.ts,
+ * counter-reads.ts) need, table by table, and nothing more: no DELETE, no DDL, no UPDATE of a
+ * visit once written, no access to the migration history. The service's database user is granted
+ * these after each migration (`db:migrate --grant-to`, run by compose.yml's migrate service). The
+ * Worker's contract suites (test/support/runtimes.ts) serve every route as a user holding only
+ * these; test/dev/image-processes.test.ts checks that Compose's app user is refused anything else.
  */
 export const APP_PRIVILEGES: Readonly<Record<string, readonly TablePrivilege[]>> = {
-  // recordVisit inserts; listVisits reads.
+  // The visit write inserts; listVisits reads.
   [getTableName(visits)]: ['SELECT', 'INSERT'],
-  // recordVisit's INSERT … ON DUPLICATE KEY UPDATE requests = requests + 1 (the SET reads the
+  // The visit write's INSERT … ON DUPLICATE KEY UPDATE requests = requests + 1 (the SET reads the
   // column too); requestCounts reads.
   [getTableName(visitCounters)]: ['SELECT', 'INSERT', 'UPDATE'],
-  // recordVisit's INSERT IGNORE for a bot, INSERT … ON DUPLICATE KEY UPDATE is_bot = false for
+  // The visit write's INSERT IGNORE for a bot, INSERT … ON DUPLICATE KEY UPDATE is_bot = false for
   // a human (its first visit in the bucket clears the flag); uniqueVisitors reads. Never DELETE:
   // the purge (npm run db:purge) runs as the migration user.
   [getTableName(bucketVisitors)]: ['SELECT', 'INSERT', 'UPDATE'],

@@ -6,7 +6,7 @@ import { type Database, driverErrorCode } from './database';
 
 /**
  * The statements that record visits. Each visit is inserted with its summary counters in one
- * transaction, so the counts always equal the rows (README, "Constant-cost counters").
+ * transaction, so the counts always equal the rows (docs/counters.md).
  */
 
 export interface VisitWriter {

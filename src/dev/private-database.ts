@@ -1,13 +1,13 @@
 import { join, resolve } from 'node:path';
 import { PROJECT_ROOT } from '../../db/paths';
 import { type DatabaseSettings, databaseSettingsFromUrl } from '../config/database';
-import { startLocalDatabase } from './local-database/server';
+import { startLocalDatabase } from './local-database';
 
 /**
  * "Use the configured database, else the private one": the one recipe behind `npm start`,
  * `npm run dev`, `dev:edge`, `db:studio`, `db:backup`, `db:restore` and `npm run stack` on a
  * workstation. The private database is a MySQL-compatible server of this project's own under
- * DATA_DIR (src/dev/local-database/server.ts), always with this database name, so every command
+ * DATA_DIR (src/dev/local-database.ts), always with this database name, so every command
  * finds the same data.
  */
 export const PRIVATE_DATABASE_NAME = 'visit_tracker';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { databaseLocation } from '../config/node';
 import { localDataSettings } from '../config/tools';
 import { ConfigError, parseSettings } from '../config/variables';
-import { DatabaseServerNotFoundError } from './local-database/server';
+import { DatabaseServerNotFoundError } from './local-database';
 import { configuredOrPrivateDatabase, type ResolvedDatabase } from './private-database';
 
 /**

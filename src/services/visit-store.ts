@@ -29,7 +29,7 @@ export interface VisitStore {
    * The home page's figures for a local day (people only) and its latest visits, from the
    * primary, read after the call: they include every visit committed before it, the caller's own.
    */
-  dashboard(day: LocalDay, latestShown: number): Promise<Dashboard>;
+  dashboard(day: LocalDay, latestShown: number): Promise<DashboardSnapshot>;
   /** Visits newest first, keyset-paginated; may lag the primary by a replica's delay. */
   listVisits(filter: VisitFilter, limit: number): Promise<Visit[]>;
   /** A local day's figures for /api/stats; up to STATS_CACHE_TTL_MS old, possibly from a replica. */
@@ -53,7 +53,8 @@ export interface LocalDay {
   timeZone: string;
 }
 
-export interface Dashboard {
+/** The same object for every page view that shared the read: a view may render it once. */
+export interface DashboardSnapshot {
   figures: DayFigures;
   latest: Visit[];
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
-import { findDatabaseServerBinary, localDatabasePaths, startLocalDatabase } from '../../src/dev/local-database/server';
+import { findDatabaseServerBinary, localDatabasePaths, startLocalDatabase } from '../../src/dev/local-database';
 
 const TIMEOUT_MS = 120_000;
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { findDatabaseServerBinary } from '../../src/dev/local-database/server';
+import { findDatabaseServerBinary } from '../../src/dev/local-database';
 import { findNginx } from '../../src/dev/stack/stack';
 import { findExecutable, searchDirectories } from '../../src/ops/programs';
 

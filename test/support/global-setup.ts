@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import type { TestProject } from 'vitest/node';
-import { type LocalDatabase, startLocalDatabase } from '../../src/dev/local-database/server';
+import { type LocalDatabase, startLocalDatabase } from '../../src/dev/local-database';
 
 declare module 'vitest' {
   export interface ProvidedContext {

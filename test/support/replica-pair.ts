@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { databaseSettingsFromUrl } from '../../src/config/database';
 import { APP_PRIVILEGES } from '../../src/data/privileges';
-import { type LocalDatabase, localDatabasePaths, startLocalDatabase } from '../../src/dev/local-database/server';
+import { type LocalDatabase, localDatabasePaths, startLocalDatabase } from '../../src/dev/local-database';
 import { applyMigrations } from '../../src/ops/migrate';
 import { waitFor } from './server';
 
@@ -15,8 +15,8 @@ import { waitFor } from './server';
  * the way they would in production, by replication.
  *
  * MariaDB 10.11 syntax (CHANGE MASTER TO … MASTER_USE_GTID, START/STOP SLAVE); MySQL 8.4 spells
- * these CHANGE REPLICATION SOURCE TO … SOURCE_AUTO_POSITION=1 and START/STOP REPLICA (README,
- * "Read replicas"), so a machine whose server binary is mysqld gets a clear error instead.
+ * these CHANGE REPLICATION SOURCE TO … SOURCE_AUTO_POSITION=1 and START/STOP REPLICA
+ * (docs/read-replicas.md), so a machine whose server binary is mysqld gets a clear error instead.
  */
 export interface ReplicaPair {
   /** The app user (APP_PRIVILEGES only) on the primary's database. */
@@ -157,7 +157,7 @@ async function requireMariadb(root: mysql.Connection): Promise<void> {
   if (!/mariadb/i.test(version)) {
     throw new Error(
       `the replication test uses MariaDB's syntax, but the server binary here is ${version}. ` +
-        'Install mariadb-server to run it (the service itself works with MySQL 8.4 replicas: see README, "Read replicas").',
+        'Install mariadb-server to run it (the service itself works with MySQL 8.4 replicas: see docs/read-replicas.md).',
     );
   }
 }

@@ -9,7 +9,7 @@
 #   server-wide (no FILE, PROCESS, SUPER, CREATE USER). It needs no privilege for GET_LOCK, and
 #   Drizzle's __drizzle_migrations table is just another table in the schema. WITH GRANT OPTION
 #   lets it hand out privileges it holds itself, on this database only.
-# - The app user gets no privilege here. It needs SELECT/INSERT (and UPDATE on one table) on
+# - The app user gets no privilege here. It needs SELECT/INSERT (and UPDATE on the two counter tables) on
 #   its own tables, which do not exist yet, and MySQL refuses a table-level grant on a missing
 #   table unless the grant includes CREATE. A database-level grant would work today but would
 #   also cover __drizzle_migrations and every future table. So the migrate service grants
@@ -49,7 +49,7 @@ MIGRATE_PASSWORD_SQL=$(sql_string "$MIGRATE_DB_PASSWORD")
 APP_ACCOUNT="$(sql_string "$APP_DB_USER")@'%'"
 APP_PASSWORD_SQL=$(sql_string "$APP_DB_PASSWORD")
 
-# test/least-privilege.test.ts runs the statements between the SQL markers on a real server.
+# test/dev/image-processes.test.ts runs the statements between the SQL markers on a real server.
 docker_process_sql <<SQL
 CREATE USER IF NOT EXISTS ${MIGRATE_ACCOUNT} IDENTIFIED BY ${MIGRATE_PASSWORD_SQL};
 GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, REFERENCES, CREATE VIEW, SHOW VIEW, TRIGGER ON ${DATABASE_PATTERN}.* TO ${MIGRATE_ACCOUNT} WITH GRANT OPTION;

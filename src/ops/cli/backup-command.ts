@@ -1,5 +1,5 @@
 import { ConfigError } from '../../config/variables';
-import { DatabaseServerNotFoundError } from '../../dev/local-database/server';
+import { DatabaseServerNotFoundError } from '../../dev/local-database';
 import { BackupCommandError } from '../backup/inspection';
 import { ClientProgramNotFoundError } from '../programs';
 

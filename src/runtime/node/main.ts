@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { describeDatabase } from '../../config/database';
 import { localDataSettings } from '../../config/tools';
 import { ConfigError, parseSettings } from '../../config/variables';
-import { DatabaseServerNotFoundError } from '../../dev/local-database/server';
+import { DatabaseServerNotFoundError } from '../../dev/local-database';
 import { configuredOrPrivateDatabase } from '../../dev/private-database';
 import { applyMigrations } from '../../ops/migrate';
 import { startHttpServer } from './http-server';

@@ -23,7 +23,7 @@ interface CorePoolInternals {
  * mysql2 has no public API for its pool's occupancy, so this reads the core pool's internal
  * queues (`_allConnections`, `_freeConnections`, `_connectionQueue`; stable since mysql2 1.x and
  * still there in 3.24). It is the only place that does: should a mysql2 upgrade rename them, the
- * figures read as 0 rather than throwing, and test/metrics.test.ts notices.
+ * figures read as 0 rather than throwing, and test/app/metrics.test.ts notices.
  */
 export function readPoolStats(pool: Pool): PoolStats {
   const core = pool.pool as unknown as CorePoolInternals;

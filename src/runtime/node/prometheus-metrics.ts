@@ -5,8 +5,8 @@ import { readPoolStats } from './pool-stats';
 
 /**
  * The Node runtime's AppMetrics, with prom-client. Each call makes its own Registry (never the
- * global default one), so several apps in one process (the tests) count separately. README,
- * "Metrics", lists every metric.
+ * global default one), so several apps in one process (the tests) count separately.
+ * docs/metrics-and-logs.md lists every metric.
  */
 
 // Seconds, from a fast cached read to a request that is about to time out at the proxy.

@@ -30,7 +30,7 @@ export function coloOf(request: Request): string | undefined {
   return cf?.colo;
 }
 
-/** Only the string variables: parseConfig reads the same names as on Node. */
+/** Only the string variables: the service's settings are read by the same names as on Node (src/config/service.ts). */
 export function stringVariables(env: WorkerEnv): Record<string, string> {
   const variables: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { decodeHeaderText } from '../../../domain/header-text';
 import { todayIn } from '../../../domain/time';
-import type { Dashboard as DashboardFigures } from '../../../services/visit-store';
+import type { DashboardSnapshot } from '../../../services/visit-store';
 import type { AppDependencies } from '../../dependencies';
 import { Dashboard } from './dashboard';
 
@@ -17,18 +17,18 @@ export function homeRoutes(deps: AppDependencies): Hono {
   // Concurrent page views share one read of the figures (the store decides when); everything on
   // the page but the style nonce is then the same, so it is rendered once per read, with a
   // placeholder each response swaps for its own nonce.
-  const rendered = new WeakMap<DashboardFigures, Promise<string>>();
-  const render = (date: string, figures: DashboardFigures): Promise<string> => {
-    let page = rendered.get(figures);
+  const rendered = new WeakMap<DashboardSnapshot, Promise<string>>();
+  const render = (date: string, snapshot: DashboardSnapshot): Promise<string> => {
+    let page = rendered.get(snapshot);
     if (page === undefined) {
       page = Promise.resolve(
         html`<!doctype html>${(
           <Dashboard
-            total={figures.figures.total}
-            bots={figures.figures.bots}
-            perServer={figures.figures.perServer}
-            hours={figures.figures.hours}
-            latest={figures.latest}
+            total={snapshot.figures.total}
+            bots={snapshot.figures.bots}
+            perServer={snapshot.figures.perServer}
+            hours={snapshot.figures.hours}
+            latest={snapshot.latest}
             servedBy={instance.serverId}
             environment={settings.environment}
             timeZone={settings.timeZone}
@@ -37,7 +37,7 @@ export function homeRoutes(deps: AppDependencies): Hono {
           />
         )}`,
       ).then(String);
-      rendered.set(figures, page);
+      rendered.set(snapshot, page);
     }
     return page;
   };
@@ -52,8 +52,8 @@ export function homeRoutes(deps: AppDependencies): Hono {
     });
     // Read after the visit committed, so it is in the figures.
     const date = todayIn(settings.timeZone, now);
-    const figures = await store.dashboard({ date, timeZone: settings.timeZone }, LATEST_VISITS_SHOWN);
-    const page = await render(date, figures);
+    const snapshot = await store.dashboard({ date, timeZone: settings.timeZone }, LATEST_VISITS_SHOWN);
+    const page = await render(date, snapshot);
     c.header('Cache-Control', 'no-store');
     return c.html(page.replace(noncePlaceholder, c.get('secureHeadersNonce') ?? ''));
   });

@@ -11,8 +11,8 @@ import { mkdir, open, readFile, realpath, rename, rm, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import mysql from 'mysql2/promise';
-import { type DatabaseProgram, findExecutable, identifyProgram, searchDirectories } from '../../ops/programs';
-import { listenOnce, pathExists } from '../host';
+import { type DatabaseProgram, findExecutable, identifyProgram, searchDirectories } from '../ops/programs';
+import { listenOnce, pathExists } from './host';
 
 export interface LocalDatabaseOptions {
   /** Absolute path; the server's files live under it. */

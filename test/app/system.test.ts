@@ -145,6 +145,37 @@ describe.each(RUNTIMES)('on %s', (runtime) => {
       expect(response.headers.get('x-request-id')).toBe('nginx-abc123');
     });
 
+    it('makes its own request id when the given one is unusable', async () => {
+      for (const given of ['has space', 'x'.repeat(65), 'semi;colon']) {
+        const response = await fetch(`${server.url}/health/live`, { headers: { 'x-request-id': given } });
+        const id = response.headers.get('x-request-id');
+        expect(id, given).toMatch(/^[0-9a-f-]{36}$/);
+        await response.arrayBuffer();
+      }
+    });
+
+    it('sends the security headers on every answer, JSON and errors included, with a policy that allows no style there', async () => {
+      for (const [path, status] of [
+        ['/health/live', 200],
+        ['/api/visits?limit=0', 400],
+        ['/no/such/page', 404],
+      ] as const) {
+        const response = await fetch(`${server.url}${path}`);
+        expect(response.status, path).toBe(status);
+        expect(response.headers.get('content-type'), path).toBe('application/json');
+        expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+        expect(response.headers.get('x-frame-options'), path).toBe('SAMEORIGIN');
+        expect(response.headers.get('referrer-policy'), path).toBe('no-referrer');
+        expect(response.headers.get('strict-transport-security'), path).toBe('max-age=15552000; includeSubDomains');
+        expect(response.headers.get('cross-origin-resource-policy'), path).toBe('same-origin');
+        expect(response.headers.get('content-security-policy'), path).toBe(
+          "default-src 'none'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        );
+        expect(response.headers.get('x-request-id'), path).toBeTruthy();
+        await response.arrayBuffer();
+      }
+    });
+
     it('answers an unexpected failure with 500, the request id and no internals', async () => {
       const broken = await createTestDatabase();
       const brokenServer = await startRuntime(runtime, broken);

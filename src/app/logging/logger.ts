@@ -10,6 +10,8 @@ export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
+  /** Whether a line of this level would be written: lets a caller skip building its fields. */
+  isEnabled(level: LogLevel): boolean;
 }
 
 /**
@@ -33,7 +35,13 @@ export function createLogger(
           : JSON.stringify({ time: new Date().toISOString(), level: entryLevel, msg: message, ...base, ...fields }),
       );
     };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  return {
+    debug: log('debug'),
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+    isEnabled: (entryLevel) => RANK[entryLevel] >= RANK[level],
+  };
 }
 
 export function errorFields(error: unknown): LogFields {

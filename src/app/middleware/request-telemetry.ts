@@ -12,6 +12,8 @@ const PATH_LOGGED_MAX_LENGTH = 200;
  * the hot path stringifies nothing large.
  */
 export function requestTelemetry(deps: { logger: Logger; metrics?: AppMetrics | undefined }): MiddlewareHandler {
+  // Decided once: at LOG_LEVEL=warn (the benchmark's, and a busy production's) no request line is built.
+  const logRequests = deps.logger.isEnabled('info');
   return async (c, next) => {
     const started = performance.now();
     await next();
@@ -19,6 +21,7 @@ export function requestTelemetry(deps: { logger: Logger; metrics?: AppMetrics | 
     const route = routePattern(c);
     const status = c.res.status;
     deps.metrics?.observeRequest({ method: c.req.method, route, status, durationMs });
+    if (!logRequests) return;
     deps.logger.info('request', {
       request_id: c.get('requestId'),
       method: c.req.method,

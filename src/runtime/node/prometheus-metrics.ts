@@ -1,7 +1,8 @@
 import type { Pool } from 'mysql2/promise';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { AppMetrics } from '../../app/metrics';
 import { readPoolStats } from './pool-stats';
+import { type CounterSeries, type HistogramSeries, TalliedCounter, TalliedHistogram } from './tallied-metrics';
 
 /**
  * The Node runtime's AppMetrics, with prom-client. Each call makes its own Registry (never the
@@ -34,20 +35,21 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
   collectDefaultMetrics({ register: registry });
 
   const requestLabels = ['method', 'route', 'status'] as const;
-  const requests = new Counter({
+  // Touched on every request and every query: tallied (see tallied-metrics.ts).
+  const requests = new TalliedCounter({
     name: 'http_requests_total',
     help: 'HTTP requests answered, by method, matched route pattern and status.',
     labelNames: requestLabels,
     registers: [registry],
   });
-  const requestDuration = new Histogram({
+  const requestDuration = new TalliedHistogram({
     name: 'http_request_duration_seconds',
     help: 'Time from receiving a request to its response being ready, by method, route pattern and status.',
     labelNames: requestLabels,
     buckets: REQUEST_BUCKETS,
     registers: [registry],
   });
-  const queryDuration = new Histogram({
+  const queryDuration = new TalliedHistogram({
     name: 'db_query_duration_seconds',
     help: 'Duration of each data-access call (one or more statements), by operation and outcome.',
     labelNames: ['operation', 'outcome'] as const,
@@ -61,22 +63,40 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     registers: [registry],
   });
   // Both series exist from the start, so rate() and alerts see a 0 rather than no data.
-  visits.inc({ outcome: 'recorded' }, 0);
-  visits.inc({ outcome: 'duplicate' }, 0);
+  const visitSeries = { recorded: visits.labels({ outcome: 'recorded' }), duplicate: visits.labels({ outcome: 'duplicate' }) };
+  visitSeries.recorded.inc(0);
+  visitSeries.duplicate.inc(0);
 
   if (options.pools !== undefined && options.pools.length > 0) registerPoolGauges(registry, options.pools);
 
+  // Each label set's series, found once. Bounded: methods, route patterns and statuses are few.
+  const requestSeries = new Map<string, { count: CounterSeries; duration: HistogramSeries }>();
+  const querySeries = new Map<string, HistogramSeries>();
+
   return {
     observeRequest({ method, route, status, durationMs }) {
-      const labels = { method: KNOWN_METHODS.has(method) ? method : 'OTHER', route, status: String(status) };
-      requests.inc(labels);
-      requestDuration.observe(labels, durationMs / 1000);
+      const knownMethod = KNOWN_METHODS.has(method) ? method : 'OTHER';
+      const key = `${knownMethod} ${status} ${route}`;
+      let series = requestSeries.get(key);
+      if (series === undefined) {
+        const labels = { method: knownMethod, route, status: String(status) };
+        series = { count: requests.series(labels), duration: requestDuration.series(labels) };
+        requestSeries.set(key, series);
+      }
+      series.count.inc();
+      series.duration.observe(durationMs / 1000);
     },
     observeQuery(operation, durationMs, outcome) {
-      queryDuration.observe({ operation, outcome }, durationMs / 1000);
+      const key = `${operation} ${outcome}`;
+      let series = querySeries.get(key);
+      if (series === undefined) {
+        series = queryDuration.series({ operation, outcome });
+        querySeries.set(key, series);
+      }
+      series.observe(durationMs / 1000);
     },
     visitRecorded(outcome) {
-      visits.inc({ outcome });
+      visitSeries[outcome].inc();
     },
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };

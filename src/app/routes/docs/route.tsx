@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { AppDependencies } from '../../dependencies';
+import { newStyleNonce } from '../../middleware/response-headers';
 import { buildOpenApiDocument, type OpenApiDocument } from '../../openapi/document';
 import { NoQuery, parseQuery } from '../../query';
+import { html as htmlResponse, json } from '../../respond';
 import { OPERATIONS, RESPONSE_SCHEMAS, SHARED_RESPONSES } from '../operations';
 import { ApiDocs } from './api-docs';
 
@@ -23,12 +25,14 @@ export function docsRoutes(deps: AppDependencies): Hono {
 
   routes.get('/openapi.json', (c) => {
     parseQuery(c, NoQuery);
-    return c.json(openApi());
+    return json(c, openApi());
   });
 
-  routes.get('/docs', (c) => {
+  routes.get('/docs', async (c) => {
     parseQuery(c, NoQuery);
-    return c.html(html`<!doctype html>${<ApiDocs document={openApi()} styleNonce={c.get('secureHeadersNonce')} />}`);
+    const styleNonce = newStyleNonce();
+    const page = await html`<!doctype html>${<ApiDocs document={openApi()} styleNonce={styleNonce} />}`;
+    return htmlResponse(c, String(page), { styleNonce });
   });
 
   return routes;

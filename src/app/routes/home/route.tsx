@@ -4,6 +4,8 @@ import { decodeHeaderText } from '../../../domain/header-text';
 import { todayIn } from '../../../domain/time';
 import type { DashboardSnapshot } from '../../../services/visit-store';
 import type { AppDependencies } from '../../dependencies';
+import { newStyleNonce } from '../../middleware/response-headers';
+import { html as htmlResponse } from '../../respond';
 import { Dashboard } from './dashboard';
 
 const LATEST_VISITS_SHOWN = 10;
@@ -54,8 +56,8 @@ export function homeRoutes(deps: AppDependencies): Hono {
     const date = todayIn(settings.timeZone, now);
     const snapshot = await store.dashboard({ date, timeZone: settings.timeZone }, LATEST_VISITS_SHOWN);
     const page = await render(date, snapshot);
-    c.header('Cache-Control', 'no-store');
-    return c.html(page.replace(noncePlaceholder, c.get('secureHeadersNonce') ?? ''));
+    const styleNonce = newStyleNonce();
+    return htmlResponse(c, page.replace(noncePlaceholder, styleNonce), { styleNonce, cacheControl: 'no-store' });
   });
 
   return routes;

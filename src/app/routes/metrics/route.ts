@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppMetrics } from '../../metrics';
 import { NoQuery, parseQuery } from '../../query';
+import { text } from '../../respond';
 
 /**
  * GET /metrics in Prometheus' text format, where the runtime can render it (Node). Without a
@@ -14,8 +15,7 @@ export function metricsRoutes(metrics: AppMetrics | undefined): Hono {
   routes.get('/metrics', async (c) => {
     parseQuery(c, NoQuery);
     const page = await render();
-    c.header('Cache-Control', 'no-store');
-    return c.body(page.body, 200, { 'Content-Type': page.contentType });
+    return text(c, page.body, page.contentType, { cacheControl: 'no-store' });
   });
   return routes;
 }

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { todayIn } from '../../../domain/time';
 import type { AppDependencies } from '../../dependencies';
 import { parseQuery } from '../../query';
+import { json } from '../../respond';
 import { type StatsJson, StatsQuery } from './schemas';
 
 /** GET /api/stats: a local day's figures. */
@@ -14,7 +15,7 @@ export function statsRoutes(deps: AppDependencies): Hono {
     const date = query.date ?? todayIn(timeZone, deps.clock());
     // The figures may be up to STATS_CACHE_TTL_MS old (docs/caching.md), and come from a replica.
     const stats = await deps.store.dayStats({ date, timeZone }, query.include_bots);
-    return c.json({
+    return json(c, {
       total: stats.total,
       server_stats: stats.perServer.map((server) => ({ server_id: server.serverId, requests: server.requests })),
       hourly_stats: stats.hours,

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppDependencies } from '../../dependencies';
 import { NoQuery, parseQuery } from '../../query';
+import { json } from '../../respond';
 import type { AliveJson, HealthyJson, InfoJson, UnhealthyJson } from './schemas';
 
 /** GET /info, GET /health (readiness) and GET /health/live (liveness). */
@@ -11,7 +12,7 @@ export function systemRoutes(deps: AppDependencies): Hono {
   routes.get('/info', (c) => {
     parseQuery(c, NoQuery);
     const now = deps.clock();
-    return c.json({
+    return json(c, {
       server_id: instance.serverId,
       environment: settings.environment,
       debug: settings.debug,
@@ -28,7 +29,8 @@ export function systemRoutes(deps: AppDependencies): Hono {
     const base = { server_id: instance.serverId, environment: settings.environment };
     const readiness = await deps.health.check();
     if (readiness.state === 'draining') {
-      return c.json(
+      return json(
+        c,
         { status: 'unhealthy', reason: 'shutting down', ...base, database: 'not checked' } satisfies UnhealthyJson,
         503,
       );
@@ -36,16 +38,16 @@ export function systemRoutes(deps: AppDependencies): Hono {
     const { database, replicas } = readiness;
     const replicaFields = replicas.length > 0 ? { replicas } : {};
     if (database !== 'connected') {
-      return c.json({ status: 'unhealthy', ...base, database, ...replicaFields } satisfies UnhealthyJson, 503);
+      return json(c, { status: 'unhealthy', ...base, database, ...replicaFields } satisfies UnhealthyJson, 503);
     }
     // A replica that is down only degrades: its reads go to the primary, so this instance
     // still serves everything and must stay in the load balancer.
     const degraded = replicas.some((replica) => replica.status !== 'connected');
-    return c.json({ status: degraded ? 'degraded' : 'healthy', ...base, database, ...replicaFields } satisfies HealthyJson, 200);
+    return json(c, { status: degraded ? 'degraded' : 'healthy', ...base, database, ...replicaFields } satisfies HealthyJson, 200);
   });
 
   // Liveness: answers while the event loop does, whatever the database is doing.
-  routes.get('/health/live', (c) => c.json({ status: 'alive', server_id: instance.serverId } satisfies AliveJson));
+  routes.get('/health/live', (c) => json(c, { status: 'alive', server_id: instance.serverId } satisfies AliveJson));
 
   return routes;
 }

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { encodeCursor } from '../../../domain/cursor';
 import type { AppDependencies } from '../../dependencies';
 import { parseQuery } from '../../query';
+import { json } from '../../respond';
 import { type VisitsPageJson, VisitsQuery, visitJson } from './schemas';
 
 /** GET /api/visits: a page of visits, newest first. */
@@ -16,7 +17,7 @@ export function visitsRoutes(deps: AppDependencies): Hono {
     const rows = await deps.store.listVisits(filter, query.limit + 1);
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    return c.json({
+    return json(c, {
       visits: page.map(visitJson),
       count: page.length,
       next_cursor: rows.length > query.limit && last !== undefined ? encodeCursor(last) : null,

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,6 +134,24 @@ afterAll(async () => {
   for (const account of [migrator, appUser]) await admin?.query(`DROP USER IF EXISTS ${mysql.escape(account.user)}@'%'`);
   await admin?.end();
   await rm(imageDir, { recursive: true, force: true });
+});
+
+describe('the bundle the image carries', () => {
+  it('loads the Redis client only on demand and carries neither legacy character sets nor RDS certificates', async () => {
+    const main = await readFile(join(imageDir, 'dist/main.mjs'), 'utf8');
+    const chunks = await readdir(join(imageDir, 'dist/chunks'));
+    const chunkTexts = await Promise.all(chunks.map((name) => readFile(join(imageDir, 'dist/chunks', name), 'utf8')));
+    const everything = [main, ...chunkTexts].join('\n');
+    expect(everything).not.toContain('BEGIN CERTIFICATE');
+    expect(everything).toContain('The service decodes UTF-8 text only');
+    // Statically imported chunks are what a replica parses at start; the Redis client is not one of them.
+    const staticImports = [...main.matchAll(/^import [^;]*? from "\.\/chunks\/([^"]+)";$/gm)].map((match) => match[1]);
+    const redisChunk = chunks.find((name, index) => name.endsWith('.mjs') && chunkTexts[index]?.includes('RedisClient'));
+    expect(redisChunk).toBeDefined();
+    expect(staticImports.length).toBeGreaterThan(0);
+    expect(staticImports).not.toContain(redisChunk);
+    expect(main).toContain(`import("./chunks/${redisChunk}")`);
+  });
 });
 
 describe('the image, run as compose.yml runs it', () => {

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   if (bundle.gzipBytes > GZIP_BUDGET_BYTES) {
     process.stderr.write(
       `[visit-tracker] the Worker is over its budget by ${kib(bundle.gzipBytes - GZIP_BUDGET_BYTES)} gzip. ` +
-        'Find what grew in the list above; a dependency the Worker never uses can be replaced through "alias" in deploy/wrangler.jsonc (see src/runtime/worker/shims/).\n',
+        'Find what grew in the list above; a dependency the Worker never uses can be replaced through "alias" in deploy/wrangler.jsonc (see src/runtime/shims/).\n',
     );
     process.exit(1);
   }

@@ -1,4 +1,4 @@
-import { createClient } from '@redis/client';
+import type * as Redis from '@redis/client';
 import type { Logger } from '../../app/logging/logger';
 import { withDeadline } from '../../services/deadline';
 import { createMemoryCache, type JsonValue, type ReadCache } from '../../services/read-cache';
@@ -24,13 +24,9 @@ export function createRedisCache(options: { url: string; keyPrefix: string; logg
   const local = createMemoryCache();
   let available = false;
   let outageLogged = false;
+  let client: ReturnType<typeof newClient> | undefined;
+  let closed = false;
 
-  const client = createClient({
-    url: options.url,
-    // Commands fail at once while disconnected instead of queueing behind a dead socket.
-    disableOfflineQueue: true,
-    socket: { connectTimeout: 1_000, reconnectStrategy: (retries) => Math.min(250 * 2 ** retries, 5_000) },
-  });
   const unavailable = (error: unknown) => {
     available = false;
     if (outageLogged) return;
@@ -40,16 +36,24 @@ export function createRedisCache(options: { url: string; keyPrefix: string; logg
       error: error instanceof Error ? error.message : String(error),
     });
   };
-  client.on('error', unavailable);
-  client.on('ready', () => {
-    available = true;
-    if (outageLogged) options.logger.info('redis available again', { redis: describeRedis(options.url) });
-    outageLogged = false;
-  });
-  client.connect().catch(unavailable);
+  // The client is loaded here, not with the module: 1.2 MB that a replica without REDIS_URL never
+  // parses (src/dev/build.ts puts it in a chunk of its own). Until it is connected, figures come
+  // from the database, as during any outage.
+  import('@redis/client').then((redis) => {
+    if (closed) return;
+    const connecting = newClient(redis, options.url);
+    connecting.on('error', unavailable);
+    connecting.on('ready', () => {
+      available = true;
+      if (outageLogged) options.logger.info('redis available again', { redis: describeRedis(options.url) });
+      outageLogged = false;
+    });
+    client = connecting;
+    connecting.connect().catch(unavailable);
+  }, unavailable);
 
   const shared = async (key: string): Promise<string | null> => {
-    if (!available) return null;
+    if (!available || client === undefined) return null;
     try {
       return await withDeadline(client.get(key), REDIS_TIMEOUT_MS);
     } catch (error) {
@@ -66,7 +70,7 @@ export function createRedisCache(options: { url: string; keyPrefix: string; logg
         const cached = await shared(redisKey);
         if (cached !== null) return JSON.parse(cached) as T;
         const value = await load();
-        if (available) {
+        if (available && client !== undefined) {
           client.set(redisKey, JSON.stringify(value), { expiration: { type: 'PX', value: ttlMs } }).catch(unavailable);
         }
         return value;
@@ -74,6 +78,8 @@ export function createRedisCache(options: { url: string; keyPrefix: string; logg
     },
     isAvailable: () => available,
     async close() {
+      closed = true;
+      if (client === undefined) return;
       client.off('error', unavailable);
       // destroy(), not close(): no waiting on a server that may be gone; it also ends a
       // reconnect loop. It throws when the client never opened, which is fine here.
@@ -84,6 +90,15 @@ export function createRedisCache(options: { url: string; keyPrefix: string; logg
       }
     },
   };
+}
+
+function newClient(redis: typeof Redis, url: string) {
+  return redis.createClient({
+    url,
+    // Commands fail at once while disconnected instead of queueing behind a dead socket.
+    disableOfflineQueue: true,
+    socket: { connectTimeout: 1_000, reconnectStrategy: (retries) => Math.min(250 * 2 ** retries, 5_000) },
+  });
 }
 
 /** host:port of a Redis URL, never its credentials. */

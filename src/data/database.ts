@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import type { MySql2Database } from 'drizzle-orm/mysql2';
 import type { PoolOptions, SslOptions } from 'mysql2/promise';
 import type * as schema from '../../db/schema';
@@ -11,6 +10,20 @@ import type { DatabaseSettings } from '../config/database';
  */
 
 export type Database = MySql2Database<typeof schema>;
+
+/** mysql2's promise API, as the data layer runs a statement on it directly (rows as arrays). */
+export interface Driver {
+  query(options: { sql: string; rowsAsArray: true }, values: unknown[]): Promise<[unknown, unknown]>;
+}
+
+/**
+ * One connection (or pool) to the database: drizzle for building and running statements, and
+ * the driver under it for the hottest read, whose rows are mapped by hand (src/data/visit-reads.ts).
+ */
+export interface DatabaseHandle {
+  db: Database;
+  driver: Driver;
+}
 
 /** mysql2 TLS options for a DB_TLS mode: `required` encrypts, `verify` also checks the certificate and host name. */
 export function tlsOptions(mode: DatabaseSettings['tls']): SslOptions | undefined {
@@ -75,16 +88,19 @@ export function isConnectionError(error: unknown): boolean {
 
 export type DatabaseStatus = 'connected' | 'unhealthy' | 'unreachable';
 
+const SELECT_ONE = { sql: 'SELECT 1', rowsAsArray: true } as const;
+
 /**
  * `SELECT 1` within a deadline. `unreachable`: no answer in time or no connection;
  * `unhealthy`: the server answered with an error (credentials, privileges, overload).
  */
-export async function checkDatabase(db: Database, timeoutMs: number): Promise<DatabaseStatus> {
+export async function checkDatabase(driver: Driver, timeoutMs: number): Promise<DatabaseStatus> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<DatabaseStatus>((resolve) => {
     timer = setTimeout(() => resolve('unreachable'), timeoutMs);
   });
-  const probe = db.execute(sql`SELECT 1`).then(
+  // On the driver itself: a probe a load balancer sends several times a second needs no query builder.
+  const probe = driver.query(SELECT_ONE, []).then(
     (): DatabaseStatus => 'connected',
     (error: unknown): DatabaseStatus => (isConnectionError(error) ? 'unreachable' : 'unhealthy'),
   );

@@ -1,5 +1,5 @@
 import { type CounterReads, createCounterReads } from './counter-reads';
-import { checkDatabase, type Database, type DatabaseStatus } from './database';
+import { checkDatabase, type DatabaseHandle, type DatabaseStatus } from './database';
 import { createVisitReads, type VisitReads } from './visit-reads';
 import { createVisitWriter, type VisitWriter } from './visit-writes';
 
@@ -15,11 +15,11 @@ export interface VisitDatabase extends VisitWriter, VisitReads, CounterReads {
   check(timeoutMs: number): Promise<DatabaseStatus>;
 }
 
-export function createVisitDatabase(db: Database): VisitDatabase {
+export function createVisitDatabase(handle: DatabaseHandle): VisitDatabase {
   return {
-    ...createVisitWriter(db),
-    ...createVisitReads(db),
-    ...createCounterReads(db),
-    check: (timeoutMs) => checkDatabase(db, timeoutMs),
+    ...createVisitWriter(handle.db),
+    ...createVisitReads(handle),
+    ...createCounterReads(handle.db),
+    check: (timeoutMs) => checkDatabase(handle.driver, timeoutMs),
   };
 }

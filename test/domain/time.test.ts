@@ -130,6 +130,17 @@ describe('todayIn', () => {
     expect(todayIn('UTC', new Date('2026-05-11T00:00:00.000Z'))).toBe('2026-05-11');
   });
 
+  it('answers each instant for itself, whatever was asked before (the last day is remembered)', () => {
+    // Around a DST change (Berlin, 2026-10-25 is 25 hours long), forwards, backwards and back again.
+    const berlin = (iso: string) => todayIn('Europe/Berlin', new Date(iso));
+    expect(berlin('2026-10-24T21:59:59.999Z')).toBe('2026-10-24');
+    expect(berlin('2026-10-24T22:00:00.000Z')).toBe('2026-10-25');
+    expect(berlin('2026-10-25T22:59:59.999Z')).toBe('2026-10-25');
+    expect(berlin('2026-10-25T23:00:00.000Z')).toBe('2026-10-26');
+    expect(berlin('2026-10-24T12:00:00.000Z')).toBe('2026-10-24');
+    expect(berlin('2026-10-25T23:30:00.000Z')).toBe('2026-10-26');
+  });
+
   it('is already tomorrow in a zone ahead of UTC late in the UTC day', () => {
     const now = new Date('2026-05-10T23:30:00Z');
     expect(todayIn('Asia/Tokyo', now)).toBe('2026-05-11');

@@ -50,7 +50,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url: url.toString(),
     settings,
     db: database.db,
-    visits: createVisitDatabase(database.db),
+    visits: createVisitDatabase(database),
     async query<T>(sql: string, params: unknown[] = []) {
       const [rows] = await database.pool.query(sql, params);
       return rows as T[];

@@ -20,9 +20,19 @@ export function policyWithStyleNonce(nonce: string): string {
   return `default-src 'none'; style-src 'nonce-${nonce}'; ${POLICY_AFTER_STYLE}`;
 }
 
+const NONCE_BYTES = 16;
+/** Random bytes drawn a page at a time: one call to the system's generator per 256 nonces, not per page view. */
+let randomPool = new Uint8Array(0);
+let randomOffset = 0;
+
 /** A fresh nonce for a page's style block: 128 random bits, base64. Only HTML pages need one. */
 export function newStyleNonce(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  if (randomOffset + NONCE_BYTES > randomPool.length) {
+    randomPool = crypto.getRandomValues(new Uint8Array(NONCE_BYTES * 256));
+    randomOffset = 0;
+  }
+  const bytes = randomPool.subarray(randomOffset, randomOffset + NONCE_BYTES);
+  randomOffset += NONCE_BYTES;
   return btoa(String.fromCharCode(...bytes));
 }
 

@@ -2,7 +2,7 @@ import { drizzle } from 'drizzle-orm/mysql2';
 import mysql, { type Pool } from 'mysql2/promise';
 import * as schema from '../../../db/schema';
 import type { DatabaseSettings } from '../../config/database';
-import { connectionOptions, type Database } from '../../data/database';
+import { connectionOptions, type Database, type DatabaseHandle } from '../../data/database';
 import { type StatementObserver, timeStatements } from './statement-timing';
 
 export interface PoolLimits {
@@ -13,7 +13,7 @@ export interface PoolLimits {
   connectTimeoutMs: number;
 }
 
-export interface NodePool {
+export interface NodePool extends DatabaseHandle {
   db: Database;
   /** The mysql2 pool behind `db`, for its gauges (src/runtime/node/pool-stats.ts). */
   pool: Pool;
@@ -45,13 +45,15 @@ export function createNodePool(
     enableKeepAlive: true,
     keepAliveInitialDelay: 10_000,
   });
+  // Watched (the slow-query log) whether drizzle or the data layer runs the statement.
+  const observe = options.observeStatement ?? (() => {});
+  const client =
+    options.observeStatement || options.logQuery
+      ? timeStatements(mysqlPool, { observe, ...(options.logQuery ? { logQuery: options.logQuery } : {}) })
+      : mysqlPool;
   return {
-    db: drizzle({
-      client: options.observeStatement ? timeStatements(mysqlPool, options.observeStatement) : mysqlPool,
-      schema,
-      mode: 'default',
-      ...(options.logQuery ? { logger: { logQuery: options.logQuery } } : {}),
-    }),
+    db: drizzle({ client, schema, mode: 'default' }),
+    driver: client,
     pool: mysqlPool,
     close: () => mysqlPool.end(),
   };

@@ -58,7 +58,7 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     observeStatement,
     ...(options.logQuery ? { logQuery: options.logQuery } : {}),
   });
-  const primary = createVisitDatabase(primaryPool.db);
+  const primary = createVisitDatabase(primaryPool);
 
   const { replicas: replicaLocations, readTimeoutMs } = settings.replicas;
   // Replica pools are a fraction of the primary's: the primary can always take over their reads.
@@ -76,7 +76,7 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
       ? primaryOnly(() => primary)
       : createReplicaRouting({
           primary: () => primary,
-          replicas: replicaPools.map(({ host, pool }) => ({ host, database: createVisitDatabase(pool.db) })),
+          replicas: replicaPools.map(({ host, pool }) => ({ host, database: createVisitDatabase(pool) })),
           readTimeoutMs,
           log: logger,
           ...(options.replicaBackoffMs === undefined ? {} : { backoffMs: options.replicaBackoffMs }),

@@ -1,7 +1,7 @@
 import type { Pool, PoolConnection } from 'mysql2/promise';
 
 export interface TimedStatement {
-  /** The statement as Drizzle sent it: SQL with `?` placeholders; the values travel apart and are not here. */
+  /** The statement as it was sent: SQL with `?` placeholders; the values travel apart and are not here. */
   sql: string;
   /** From the call to its answer, including any wait for a free pooled connection. */
   durationMs: number;
@@ -10,45 +10,57 @@ export interface TimedStatement {
 
 export type StatementObserver = (statement: TimedStatement) => void;
 
-const TIMED_METHODS = new Set<PropertyKey>(['query', 'execute']);
+export interface StatementWatch {
+  /** Sees every statement's SQL shape and duration (the slow-query log). */
+  observe: StatementObserver;
+  /** Sees every statement with its values, as it is sent: for tests that EXPLAIN them. Never logged. */
+  logQuery?: (sql: string, params: unknown[]) => void;
+}
+
+type StatementMethod = (...args: unknown[]) => Promise<unknown>;
+
+const TIMED_METHODS = ['query', 'execute'] as const;
 
 /**
- * The pool as Drizzle should see it: every `query`/`execute`, on the pool or on a connection
- * taken from it for a transaction, is timed and handed to `observe`. A Proxy rather than hooks
- * into mysql2: mysql2's own tracing channel reports the SQL after it has interpolated the values,
- * and the values are exactly what must not reach a log. Everything else passes through untouched.
+ * The pool as drizzle and the data layer should see it: every `query`/`execute`, on the pool or
+ * on a connection taken from it for a transaction, is timed and handed to `watch`. A Proxy
+ * rather than hooks into mysql2: mysql2's own tracing channel reports the SQL after it has
+ * interpolated the values, and the values are exactly what must not reach a log. Everything else
+ * passes through untouched. The timed methods are made once per pool (and per connection taken),
+ * not on every call: this runs on every statement.
  */
-export function timeStatements(pool: Pool, observe: StatementObserver): Pool {
+export function timeStatements(pool: Pool, watch: StatementWatch): Pool {
+  const methods = new Map<PropertyKey, unknown>(TIMED_METHODS.map((name) => [name, timedMethod(pool, name, watch)]));
+  methods.set('getConnection', async () => timeConnectionStatements(await pool.getConnection(), watch));
   return new Proxy(pool, {
-    get(target, property, receiver) {
-      if (TIMED_METHODS.has(property)) return timedMethod(target, property, observe);
-      if (property === 'getConnection') {
-        return async () => timeConnectionStatements(await target.getConnection(), observe);
-      }
-      return Reflect.get(target, property, receiver);
-    },
+    get: (target, property, receiver) =>
+      methods.has(property) ? methods.get(property) : Reflect.get(target, property, receiver),
   });
 }
 
-function timeConnectionStatements(connection: PoolConnection, observe: StatementObserver): PoolConnection {
+function timeConnectionStatements(connection: PoolConnection, watch: StatementWatch): PoolConnection {
+  const methods = new Map<PropertyKey, unknown>(TIMED_METHODS.map((name) => [name, timedMethod(connection, name, watch)]));
   return new Proxy(connection, {
-    get(target, property, receiver) {
-      if (TIMED_METHODS.has(property)) return timedMethod(target, property, observe);
-      return Reflect.get(target, property, receiver);
-    },
+    get: (target, property, receiver) =>
+      methods.has(property) ? methods.get(property) : Reflect.get(target, property, receiver),
   });
 }
 
-function timedMethod(target: object, property: PropertyKey, observe: StatementObserver) {
-  const method = Reflect.get(target, property) as (...args: unknown[]) => Promise<unknown>;
+function timedMethod(
+  target: Pool | PoolConnection,
+  property: (typeof TIMED_METHODS)[number],
+  watch: StatementWatch,
+): StatementMethod {
+  const method = Reflect.get(target, property) as StatementMethod;
   return (...args: unknown[]) => {
     const started = performance.now();
+    const sql = statementText(args[0]);
+    watch.logQuery?.(sql, Array.isArray(args[1]) ? args[1] : []);
     const answer = method.apply(target, args);
-    const report = (failed: boolean) => observe({ sql: statementText(args[0]), durationMs: performance.now() - started, failed });
     // Observed on a branch of its own; the caller still gets (and handles) the original promise.
     answer.then(
-      () => report(false),
-      () => report(true),
+      () => watch.observe({ sql, durationMs: performance.now() - started, failed: false }),
+      () => watch.observe({ sql, durationMs: performance.now() - started, failed: true }),
     );
     return answer;
   };

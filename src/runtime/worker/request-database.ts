@@ -34,7 +34,7 @@ export function openRequestDatabase(binding: HyperdriveBinding, connectTimeoutMs
     database() {
       if (opened === undefined) {
         const { connection, db } = connectThroughHyperdrive(binding, connectTimeoutMs);
-        opened = { connection, database: createVisitDatabase(db) };
+        opened = { connection, database: createVisitDatabase({ db, driver: connection.promise() }) };
       }
       return opened.database;
     },

@@ -1,12 +1,11 @@
 import { Hono } from 'hono';
-import { html } from 'hono/html';
 import { decodeHeaderText } from '../../../domain/header-text';
 import { todayIn } from '../../../domain/time';
 import type { DashboardSnapshot } from '../../../services/visit-store';
 import type { AppDependencies } from '../../dependencies';
 import { newStyleNonce } from '../../middleware/response-headers';
 import { html as htmlResponse } from '../../respond';
-import { Dashboard } from './dashboard';
+import { renderDashboard } from './dashboard';
 
 const LATEST_VISITS_SHOWN = 10;
 
@@ -19,26 +18,22 @@ export function homeRoutes(deps: AppDependencies): Hono {
   // Concurrent page views share one read of the figures (the store decides when); everything on
   // the page but the style nonce is then the same, so it is rendered once per read, with a
   // placeholder each response swaps for its own nonce.
-  const rendered = new WeakMap<DashboardSnapshot, Promise<string>>();
-  const render = (date: string, snapshot: DashboardSnapshot): Promise<string> => {
+  const rendered = new WeakMap<DashboardSnapshot, string>();
+  const render = (date: string, snapshot: DashboardSnapshot): string => {
     let page = rendered.get(snapshot);
     if (page === undefined) {
-      page = Promise.resolve(
-        html`<!doctype html>${(
-          <Dashboard
-            total={snapshot.figures.total}
-            bots={snapshot.figures.bots}
-            perServer={snapshot.figures.perServer}
-            hours={snapshot.figures.hours}
-            latest={snapshot.latest}
-            servedBy={instance.serverId}
-            environment={settings.environment}
-            timeZone={settings.timeZone}
-            date={date}
-            styleNonce={noncePlaceholder}
-          />
-        )}`,
-      ).then(String);
+      page = renderDashboard({
+        total: snapshot.figures.total,
+        bots: snapshot.figures.bots,
+        perServer: snapshot.figures.perServer,
+        hours: snapshot.figures.hours,
+        latest: snapshot.latest,
+        servedBy: instance.serverId,
+        environment: settings.environment,
+        timeZone: settings.timeZone,
+        date,
+        styleNonce: noncePlaceholder,
+      });
       rendered.set(snapshot, page);
     }
     return page;
@@ -55,7 +50,7 @@ export function homeRoutes(deps: AppDependencies): Hono {
     // Read after the visit committed, so it is in the figures.
     const date = todayIn(settings.timeZone, now);
     const snapshot = await store.dashboard({ date, timeZone: settings.timeZone }, LATEST_VISITS_SHOWN);
-    const page = await render(date, snapshot);
+    const page = render(date, snapshot);
     const styleNonce = newStyleNonce();
     return htmlResponse(c, page.replace(noncePlaceholder, styleNonce), { styleNonce, cacheControl: 'no-store' });
   });

@@ -1,7 +1,7 @@
 import { and, countDistinct, eq, gte, lt, or, sql, sum } from 'drizzle-orm';
 import { ALL_TIME_BUCKET, bucketVisitors, visitCounters } from '../../db/schema';
-import type { Database } from './database';
-import { preparedQueries } from './prepared';
+import type { DatabaseHandle } from './database';
+import { builtStatement, runStatement } from './statements';
 
 /**
  * Reads of the summary tables. None of them costs more as the visits table grows: each is a
@@ -49,39 +49,67 @@ export interface CounterReads {
 
 const placeholder = sql.placeholder;
 
-export function createCounterReads(db: Database): CounterReads {
-  const prepared = preparedQueries();
+type Range = 'start' | 'end';
+
+/** Built once per handle on the schema, run on the driver with rows as arrays (src/data/statements.ts). */
+export function createCounterReads({ db, driver }: DatabaseHandle): CounterReads {
+  const requestCountsStatement = builtStatement<Range>(
+    db
+      .select({
+        bucketStart: visitCounters.bucketStart,
+        serverId: visitCounters.serverId,
+        requests: sum(visitCounters.requests),
+        botRequests: sum(visitCounters.botRequests),
+      })
+      .from(visitCounters)
+      .where(
+        or(
+          eq(visitCounters.bucketStart, ALL_TIME_BUCKET),
+          and(gte(visitCounters.bucketStart, placeholder('start')), lt(visitCounters.bucketStart, placeholder('end'))),
+        ),
+      )
+      .groupBy(visitCounters.bucketStart, visitCounters.serverId)
+      .toSQL(),
+  );
+  const bucketRequestCountsStatement = builtStatement<Range>(
+    db
+      .select({
+        bucketStart: visitCounters.bucketStart,
+        requests: sum(visitCounters.requests),
+        botRequests: sum(visitCounters.botRequests),
+      })
+      .from(visitCounters)
+      .where(and(gte(visitCounters.bucketStart, placeholder('start')), lt(visitCounters.bucketStart, placeholder('end'))))
+      .groupBy(visitCounters.bucketStart)
+      .toSQL(),
+  );
+  const uniqueVisitorsStatement = builtStatement<Range>(
+    db
+      .select({
+        visitors: countDistinct(bucketVisitors.ipAddress),
+        humans: sql<number>`COUNT(DISTINCT CASE WHEN ${bucketVisitors.isBot} = 0 THEN ${bucketVisitors.ipAddress} END)`,
+      })
+      .from(bucketVisitors)
+      .where(and(gte(bucketVisitors.bucketStart, placeholder('start')), lt(bucketVisitors.bucketStart, placeholder('end'))))
+      .toSQL(),
+  );
+  const allTime = ALL_TIME_BUCKET.getTime();
+
   return {
     async requestCounts(start, end) {
-      const query = prepared('requestCounts', () =>
-        db
-          .select({
-            bucketStart: visitCounters.bucketStart,
-            serverId: visitCounters.serverId,
-            requests: sum(visitCounters.requests),
-            botRequests: sum(visitCounters.botRequests),
-          })
-          .from(visitCounters)
-          .where(
-            or(
-              eq(visitCounters.bucketStart, ALL_TIME_BUCKET),
-              and(gte(visitCounters.bucketStart, placeholder('start')), lt(visitCounters.bucketStart, placeholder('end'))),
-            ),
-          )
-          .groupBy(visitCounters.bucketStart, visitCounters.serverId)
-          .prepare(),
-      );
-      const rows = await query.execute({ start, end });
+      const rows = await runStatement(driver, requestCountsStatement, { start, end });
       const perServer: RequestCounts['perServer'] = [];
       const perBucket = new Map<number, RequestCount>();
-      for (const row of rows) {
-        const requests = Number(row.requests ?? 0);
-        const botRequests = Number(row.botRequests ?? 0);
-        const bucket = row.bucketStart.getTime();
-        if (bucket === ALL_TIME_BUCKET.getTime()) perServer.push({ serverId: row.serverId, requests, botRequests });
+      for (const [bucketStart, serverId, requests, botRequests] of rows) {
+        const count = { requests: Number(requests ?? 0), botRequests: Number(botRequests ?? 0) };
+        const bucket = (bucketStart as Date).getTime();
+        if (bucket === allTime) perServer.push({ serverId: String(serverId), ...count });
         else {
           const sofar = perBucket.get(bucket) ?? { requests: 0, botRequests: 0 };
-          perBucket.set(bucket, { requests: sofar.requests + requests, botRequests: sofar.botRequests + botRequests });
+          perBucket.set(bucket, {
+            requests: sofar.requests + count.requests,
+            botRequests: sofar.botRequests + count.botRequests,
+          });
         }
       }
       perServer.sort((a, b) => (a.serverId < b.serverId ? -1 : a.serverId > b.serverId ? 1 : 0));
@@ -89,40 +117,18 @@ export function createCounterReads(db: Database): CounterReads {
     },
 
     async bucketRequestCounts(start, end) {
-      const query = prepared('bucketRequestCounts', () =>
-        db
-          .select({
-            bucketStart: visitCounters.bucketStart,
-            requests: sum(visitCounters.requests),
-            botRequests: sum(visitCounters.botRequests),
-          })
-          .from(visitCounters)
-          .where(and(gte(visitCounters.bucketStart, placeholder('start')), lt(visitCounters.bucketStart, placeholder('end'))))
-          .groupBy(visitCounters.bucketStart)
-          .prepare(),
-      );
-      const rows = await query.execute({ start, end });
+      const rows = await runStatement(driver, bucketRequestCountsStatement, { start, end });
       return new Map(
-        rows.map((row) => [
-          row.bucketStart.getTime(),
-          { requests: Number(row.requests ?? 0), botRequests: Number(row.botRequests ?? 0) },
+        rows.map(([bucketStart, requests, botRequests]) => [
+          (bucketStart as Date).getTime(),
+          { requests: Number(requests ?? 0), botRequests: Number(botRequests ?? 0) },
         ]),
       );
     },
 
     async uniqueVisitors(start, end) {
-      const query = prepared('uniqueVisitors', () =>
-        db
-          .select({
-            visitors: countDistinct(bucketVisitors.ipAddress),
-            humans: sql<number>`COUNT(DISTINCT CASE WHEN ${bucketVisitors.isBot} = 0 THEN ${bucketVisitors.ipAddress} END)`,
-          })
-          .from(bucketVisitors)
-          .where(and(gte(bucketVisitors.bucketStart, placeholder('start')), lt(bucketVisitors.bucketStart, placeholder('end'))))
-          .prepare(),
-      );
-      const [row] = await query.execute({ start, end });
-      return { all: Number(row?.visitors ?? 0), humans: Number(row?.humans ?? 0) };
+      const [row] = await runStatement(driver, uniqueVisitorsStatement, { start, end });
+      return { all: Number(row?.[0] ?? 0), humans: Number(row?.[1] ?? 0) };
     },
   };
 }

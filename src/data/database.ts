@@ -11,19 +11,72 @@ import type { DatabaseSettings } from '../config/database';
 
 export type Database = MySql2Database<typeof schema>;
 
-/** mysql2's promise API, as the data layer runs a statement on it directly (rows as arrays). */
+/** mysql2's promise API, as the data layer runs its statements on it (rows as arrays, src/data/statements.ts). */
 export interface Driver {
   query(options: { sql: string; rowsAsArray: true }, values: unknown[]): Promise<[unknown, unknown]>;
 }
 
+/** A connection of its own, for one transaction, given back with release(). */
+export interface DriverConnection extends Driver {
+  release(): void;
+}
+
 /**
- * One connection (or pool) to the database: drizzle for building and running statements, and
- * the driver under it for the hottest read, whose rows are mapped by hand (src/data/visit-reads.ts).
+ * One connection (or pool) to the database: drizzle, which builds the statements on the schema
+ * (and runs the operator commands'), and the driver under it, which runs the request paths'.
  */
 export interface DatabaseHandle {
   db: Database;
   driver: Driver;
+  /** A connection for a transaction: a pool lends one of its own, a single connection itself. */
+  connection(): Promise<DriverConnection>;
 }
+
+/**
+ * The handle of a single connection (the Worker's, per request). It lends itself for
+ * transactions, one at a time: a second waits until the first has given it back, as two
+ * transactions cannot share a connection.
+ */
+export function singleConnectionHandle(db: Database, driver: Driver): DatabaseHandle {
+  let released: Promise<void> = Promise.resolve();
+  return {
+    db,
+    driver,
+    async connection() {
+      const previous = released;
+      let release = () => {};
+      released = new Promise((resolve) => {
+        release = resolve;
+      });
+      await previous;
+      return { query: (options, values) => driver.query(options, values), release };
+    },
+  };
+}
+
+/**
+ * Runs `work` in one transaction on a connection of its own: committed when it resolves, rolled
+ * back when it (or the commit) throws, and the error rethrown. A rollback that fails too (the
+ * connection is gone, and the server rolls back on its own) does not hide the first error.
+ */
+export async function inTransaction<T>(handle: DatabaseHandle, work: (connection: Driver) => Promise<T>): Promise<T> {
+  const connection = await handle.connection();
+  try {
+    await connection.query(START_TRANSACTION, []);
+    const result = await work(connection);
+    await connection.query(COMMIT, []);
+    return result;
+  } catch (error) {
+    await connection.query(ROLLBACK, []).catch(() => {});
+    throw error;
+  } finally {
+    connection.release();
+  }
+}
+
+const START_TRANSACTION = { sql: 'START TRANSACTION', rowsAsArray: true } as const;
+const COMMIT = { sql: 'COMMIT', rowsAsArray: true } as const;
+const ROLLBACK = { sql: 'ROLLBACK', rowsAsArray: true } as const;
 
 /** mysql2 TLS options for a DB_TLS mode: `required` encrypts, `verify` also checks the certificate and host name. */
 export function tlsOptions(mode: DatabaseSettings['tls']): SslOptions | undefined {

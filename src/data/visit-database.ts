@@ -17,9 +17,9 @@ export interface VisitDatabase extends VisitWriter, VisitReads, CounterReads {
 
 export function createVisitDatabase(handle: DatabaseHandle): VisitDatabase {
   return {
-    ...createVisitWriter(handle.db),
+    ...createVisitWriter(handle),
     ...createVisitReads(handle),
-    ...createCounterReads(handle.db),
+    ...createCounterReads(handle),
     check: (timeoutMs) => checkDatabase(handle.driver, timeoutMs),
   };
 }

@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm';
 import { ALL_TIME_BUCKET, bucketVisitors, COUNTER_SHARDS, visitCounters, visits } from '../../db/schema';
 import { bucketOf } from '../domain/time';
 import { type NewVisit, truncateUserAgent, type VisitOutcome } from '../domain/visit';
-import { type Database, driverErrorCode } from './database';
+import { type DatabaseHandle, type Driver, driverErrorCode, inTransaction } from './database';
+import { type BuiltStatement, builtStatement, runStatement, statementCache } from './statements';
 
 /**
  * The statements that record visits. Each visit is inserted with its summary counters in one
@@ -30,7 +31,8 @@ const MAX_DEADLOCK_RETRIES = 3;
  */
 const KNOWN_VISITORS_CAP = 50_000;
 
-export function createVisitWriter(db: Database, random: () => number = Math.random): VisitWriter {
+export function createVisitWriter(handle: DatabaseHandle, random: () => number = Math.random): VisitWriter {
+  const statements = writeStatements(handle);
   let known: { bucket: number; keys: Set<string> } = { bucket: Number.NaN, keys: new Set() };
   const knownVisitorsOf = (bucket: number): Set<string> => {
     if (known.bucket !== bucket || known.keys.size >= KNOWN_VISITORS_CAP) known = { bucket, keys: new Set() };
@@ -39,7 +41,7 @@ export function createVisitWriter(db: Database, random: () => number = Math.rand
 
   const recordOne = async (visit: NewVisit): Promise<VisitOutcome> => {
     try {
-      await writeVisits(db, [visit], random, knownVisitorsOf);
+      await writeVisits(handle, statements, [visit], random, knownVisitorsOf);
       return 'recorded';
     } catch (error) {
       // The only unique key a visit insert can break is the request id (the id is generated).
@@ -53,7 +55,7 @@ export function createVisitWriter(db: Database, random: () => number = Math.rand
       const [single] = batch;
       if (batch.length === 1 && single !== undefined) return [await recordOne(single)];
       try {
-        await writeVisits(db, batch, random, knownVisitorsOf);
+        await writeVisits(handle, statements, batch, random, knownVisitorsOf);
         return batch.map(() => 'recorded');
       } catch (error) {
         if (driverErrorCode(error) !== 'ER_DUP_ENTRY') throw error;
@@ -76,7 +78,8 @@ export function createVisitWriter(db: Database, random: () => number = Math.rand
  * ER_DUP_ENTRY included, are thrown.
  */
 async function writeVisits(
-  db: Database,
+  handle: DatabaseHandle,
+  statements: WriteStatements,
   batch: readonly NewVisit[],
   random: () => number,
   knownVisitorsOf: (bucket: number) => Set<string>,
@@ -84,6 +87,8 @@ async function writeVisits(
   if (batch.length === 0) return;
   const shard = Math.min(COUNTER_SHARDS - 1, Math.floor(random() * COUNTER_SHARDS));
   const rows = batch.map((visit) => ({ ...visit, userAgent: truncateUserAgent(visit.userAgent) }));
+  const insertVisits = statements.insertVisits(rows.length);
+  const visitValues = rowValues(rows, VISIT_COLUMNS);
 
   // Per bucket and server: how many requests, how many of them bots.
   const increments = new Map<string, { bucketStart: Date; serverId: string; requests: number; botRequests: number }>();
@@ -103,30 +108,14 @@ async function writeVisits(
     const humans = newVisitors.filter((visitor) => !visitor.isBot).map(visitorRow);
     const bots = newVisitors.filter((visitor) => visitor.isBot).map(visitorRow);
     try {
-      await db.transaction(async (tx) => {
-        await tx.insert(visits).values(rows);
-        for (const { bucketStart, serverId, requests, botRequests } of counterUpdates) {
-          await tx
-            .insert(visitCounters)
-            .values([
-              { bucketStart, serverId, shard, requests, botRequests },
-              { bucketStart: ALL_TIME_BUCKET, serverId, shard, requests, botRequests },
-            ])
-            .onDuplicateKeyUpdate({
-              set: {
-                // Both rows get the same increments, so parameters do (no VALUES(), deprecated on MySQL 8).
-                requests: sql`${visitCounters.requests} + ${requests}`,
-                botRequests: sql`${visitCounters.botRequests} + ${botRequests}`,
-              },
-            });
-        }
+      await inTransaction(handle, async (connection: Driver) => {
+        await runStatement(connection, insertVisits, visitValues);
+        for (const { bucketStart, serverId, requests, botRequests } of counterUpdates)
+          await runStatement(connection, statements.addToCounters, { bucketStart, serverId, shard, requests, botRequests });
         // A person's visit clears the bot flag of an existing row; a bot's never changes one.
         if (humans.length > 0)
-          await tx
-            .insert(bucketVisitors)
-            .values(humans)
-            .onDuplicateKeyUpdate({ set: { isBot: false } });
-        if (bots.length > 0) await tx.insert(bucketVisitors).ignore().values(bots);
+          await runStatement(connection, statements.insertHumans(humans.length), rowValues(humans, VISITOR_COLUMNS));
+        if (bots.length > 0) await runStatement(connection, statements.insertBots(bots.length), rowValues(bots, VISITOR_COLUMNS));
       });
       for (const visitor of newVisitors) visitor.seen.add(visitorKey(visitor.serverId, visitor.ipAddress, visitor.isBot));
       return;
@@ -135,6 +124,91 @@ async function writeVisits(
       if (attempt >= MAX_DEADLOCK_RETRIES || (code !== 'ER_LOCK_DEADLOCK' && code !== 'ER_LOCK_WAIT_TIMEOUT')) throw error;
     }
   }
+}
+
+const VISIT_COLUMNS = ['ipAddress', 'userAgent', 'serverId', 'visitedAt', 'requestId', 'isBot'] as const;
+const VISITOR_COLUMNS = ['bucketStart', 'serverId', 'ipAddress', 'isBot'] as const;
+/** Multi-row inserts are built once per number of rows up to this (the batcher's largest batch), larger ones each time. */
+const CACHED_ROW_COUNTS = 64;
+
+type CounterIncrement = 'bucketStart' | 'serverId' | 'shard' | 'requests' | 'botRequests';
+
+interface WriteStatements {
+  insertVisits(rows: number): BuiltStatement<string>;
+  /** Adds to a bucket's counter row and the server's all-time row (the same shard), creating them if new. */
+  addToCounters: BuiltStatement<CounterIncrement>;
+  /** bucket_visitors rows of people: an existing row loses its bot flag. */
+  insertHumans(rows: number): BuiltStatement<string>;
+  /** bucket_visitors rows of bots: an existing row stays as it is. */
+  insertBots(rows: number): BuiltStatement<string>;
+}
+
+/** The write transaction's statements, built on the schema with placeholders `column:row`. */
+function writeStatements({ db }: DatabaseHandle): WriteStatements {
+  const cached = statementCache();
+  const perRowCount =
+    (kind: string, build: (rows: number) => BuiltStatement<string>) =>
+    (rows: number): BuiltStatement<string> =>
+      rows <= CACHED_ROW_COUNTS ? cached(`${kind}:${rows}`, () => build(rows)) : build(rows);
+  const placeholder = sql.placeholder;
+  const counterRow = (bucketStart: Date | ReturnType<typeof placeholder>) => ({
+    bucketStart,
+    serverId: placeholder('serverId'),
+    shard: placeholder('shard'),
+    requests: placeholder('requests'),
+    botRequests: placeholder('botRequests'),
+  });
+  return {
+    insertVisits: perRowCount('visits', (rows) =>
+      builtStatement(db.insert(visits).values(placeholderRows(rows, VISIT_COLUMNS)).toSQL()),
+    ),
+    addToCounters: builtStatement<CounterIncrement>(
+      db
+        .insert(visitCounters)
+        .values([counterRow(placeholder('bucketStart')), counterRow(ALL_TIME_BUCKET)])
+        .onDuplicateKeyUpdate({
+          set: {
+            // Both rows get the same increments, so parameters do (no VALUES(), deprecated on MySQL 8).
+            requests: sql`${visitCounters.requests} + ${placeholder('requests')}`,
+            botRequests: sql`${visitCounters.botRequests} + ${placeholder('botRequests')}`,
+          },
+        })
+        .toSQL(),
+    ),
+    insertHumans: perRowCount('humans', (rows) =>
+      builtStatement(
+        db
+          .insert(bucketVisitors)
+          .values(placeholderRows(rows, VISITOR_COLUMNS))
+          .onDuplicateKeyUpdate({ set: { isBot: false } })
+          .toSQL(),
+      ),
+    ),
+    insertBots: perRowCount('bots', (rows) =>
+      builtStatement(db.insert(bucketVisitors).ignore().values(placeholderRows(rows, VISITOR_COLUMNS)).toSQL()),
+    ),
+  };
+}
+
+/** `rows` rows of placeholders for `columns`, named `column:row`. */
+function placeholderRows<Column extends string>(rows: number, columns: readonly Column[]) {
+  return Array.from(
+    { length: rows },
+    (_, row) =>
+      Object.fromEntries(columns.map((column) => [column, sql.placeholder(`${column}:${row}`)])) as Record<
+        Column,
+        ReturnType<typeof sql.placeholder>
+      >,
+  );
+}
+
+/** The values for placeholderRows' placeholders. */
+function rowValues<Column extends string>(rows: readonly Record<Column, unknown>[], columns: readonly Column[]) {
+  const values: Record<string, unknown> = {};
+  rows.forEach((row, index) => {
+    for (const column of columns) values[`${column}:${index}`] = row[column];
+  });
+  return values;
 }
 
 interface PendingVisitor {

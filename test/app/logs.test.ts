@@ -128,8 +128,8 @@ describe('the slow query log', () => {
     });
     // The transaction around it, and the dashboard's reads, are there too.
     const statements = lines.map((line) => String(line.statement));
-    expect(statements).toContain('begin');
-    expect(statements).toContain('commit');
+    expect(statements).toContain('START TRANSACTION');
+    expect(statements).toContain('COMMIT');
     expect(statements.some((statement) => /^select .* from `visits`/i.test(statement))).toBe(true);
     // Values never: not the user agent, not the request id, not the client address.
     const text = JSON.stringify(lines);

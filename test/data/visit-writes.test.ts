@@ -33,7 +33,7 @@ describe('recordVisits', () => {
       visit({ visitedAt: new Date('2026-11-20T10:15:00Z') }), // the next quarter hour
       visit({ serverId: 'app-2', ipAddress: '2001:db8::1' }),
     ];
-    expect(await createVisitWriter(database.db).recordVisits(batch)).toEqual(batch.map(() => 'recorded'));
+    expect(await createVisitWriter(database.handle).recordVisits(batch)).toEqual(batch.map(() => 'recorded'));
     await expectCountersToMatchRows(database);
     const visitors = await database.query<{ bucket: string; server_id: string; ip_address: string; is_bot: number }>(
       "SELECT DATE_FORMAT(bucket_start, '%H:%i') AS bucket, server_id, ip_address, is_bot FROM bucket_visitors ORDER BY bucket, server_id, ip_address",
@@ -48,7 +48,7 @@ describe('recordVisits', () => {
   });
 
   it('tells replays apart within a batch and across batches, and counts each visit once', async () => {
-    const writer = createVisitWriter(database.db);
+    const writer = createVisitWriter(database.handle);
     const first = visit({ requestId: 'proxy-replay-1' });
     expect(await writer.recordVisits([first])).toEqual(['recorded']);
     const again = visit({ requestId: 'proxy-replay-1' });
@@ -61,7 +61,7 @@ describe('recordVisits', () => {
   });
 
   it('writes a returning visitor once per bucket, and again when a person follows a bot from the address', async () => {
-    const writer = createVisitWriter(database.db);
+    const writer = createVisitWriter(database.handle);
     await writer.recordVisits([visit({ ipAddress: '198.51.100.20', isBot: true, userAgent: 'curl/8.0' })]);
     await writer.recordVisits([visit({ ipAddress: '198.51.100.20', isBot: true, userAgent: 'curl/8.0' })]);
     const rowsOf = () =>

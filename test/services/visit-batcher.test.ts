@@ -26,7 +26,7 @@ afterAll(async () => {
 describe('the visit batcher', () => {
   it('gathers concurrent visits into shared transactions, and every visit is written once', async () => {
     const sizes: number[] = [];
-    const writer = createVisitWriter(database.db);
+    const writer = createVisitWriter(database.handle);
     const batcher = createVisitBatcher(
       async (batch) => {
         sizes.push(batch.length);
@@ -53,7 +53,7 @@ describe('the visit batcher', () => {
 
   it('fails exactly the visits of a batch whose transaction failed, and keeps going', async () => {
     let calls = 0;
-    const writer = createVisitWriter(database.db);
+    const writer = createVisitWriter(database.handle);
     const batcher = createVisitBatcher(
       async (batch) => {
         calls += 1;

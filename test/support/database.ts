@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import mysql, { type PoolConnection } from 'mysql2/promise';
 import { inject } from 'vitest';
 import { type DatabaseSettings, databaseSettingsFromUrl } from '../../src/config/database';
-import type { Database } from '../../src/data/database';
+import type { Database, DatabaseHandle } from '../../src/data/database';
 import { APP_PRIVILEGES } from '../../src/data/privileges';
 import { createVisitDatabase, type VisitDatabase } from '../../src/data/visit-database';
 import { applyMigrations } from '../../src/ops/migrate';
@@ -13,6 +13,8 @@ export interface TestDatabase {
   url: string;
   settings: DatabaseSettings;
   db: Database;
+  /** The pool as the data layer takes it (drizzle, the driver, connections for transactions). */
+  handle: DatabaseHandle;
   /** The service's statements (src/data) on this database. */
   visits: VisitDatabase;
   /** Runs SQL directly, for arranging and checking database state. */
@@ -50,6 +52,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url: url.toString(),
     settings,
     db: database.db,
+    handle: database,
     visits: createVisitDatabase(database),
     async query<T>(sql: string, params: unknown[] = []) {
       const [rows] = await database.pool.query(sql, params);

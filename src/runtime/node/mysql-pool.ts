@@ -54,6 +54,7 @@ export function createNodePool(
   return {
     db: drizzle({ client, schema, mode: 'default' }),
     driver: client,
+    connection: () => client.getConnection(),
     pool: mysqlPool,
     close: () => mysqlPool.end(),
   };

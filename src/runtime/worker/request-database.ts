@@ -1,7 +1,7 @@
 import { drizzle } from 'drizzle-orm/mysql2';
 import { type Connection, createConnection } from 'mysql2';
 import * as schema from '../../../db/schema';
-import { connectionOptions, type Database } from '../../data/database';
+import { connectionOptions, type DatabaseHandle, singleConnectionHandle } from '../../data/database';
 import { createVisitDatabase, type VisitDatabase } from '../../data/visit-database';
 import type { HyperdriveBinding } from './env';
 
@@ -22,7 +22,7 @@ export class PreparedStatementsUnsupportedError extends Error {
   constructor() {
     super(
       'mysql2 execute() or prepare() (protocol-level prepared statements) was called in the Worker. Hyperdrive rejects ' +
-        'COM_STMT_PREPARE, so this would fail in production: use query() (drizzle does for its query builder and transactions).',
+        'COM_STMT_PREPARE, so this would fail in production: use query(), as the data layer does (src/data/statements.ts).',
     );
     this.name = 'PreparedStatementsUnsupportedError';
   }
@@ -33,8 +33,8 @@ export function openRequestDatabase(binding: HyperdriveBinding, connectTimeoutMs
   return {
     database() {
       if (opened === undefined) {
-        const { connection, db } = connectThroughHyperdrive(binding, connectTimeoutMs);
-        opened = { connection, database: createVisitDatabase({ db, driver: connection.promise() }) };
+        const { connection, handle } = connectThroughHyperdrive(binding, connectTimeoutMs);
+        opened = { connection, database: createVisitDatabase(handle) };
       }
       return opened.database;
     },
@@ -54,11 +54,11 @@ export function openRequestDatabase(binding: HyperdriveBinding, connectTimeoutMs
   };
 }
 
-/** A connection (made when first used) and drizzle on top of it, with prepared statements refused. */
+/** A connection (made when first used) and the handle over it, with prepared statements refused. */
 export function connectThroughHyperdrive(
   binding: HyperdriveBinding,
   connectTimeoutMs: number,
-): { connection: Connection; db: Database } {
+): { connection: Connection; handle: DatabaseHandle } {
   const connection = createConnection({
     // Same charset, UTC time zone and number handling as the Node pool.
     ...connectionOptions(
@@ -80,7 +80,10 @@ export function connectThroughHyperdrive(
   // A failure while no query is running (the server closing an idle connection) is emitted
   // as an event; without a listener it would be thrown. The next query reports it anyway.
   connection.on('error', () => {});
-  return { connection, db: drizzle({ client: connection, schema, mode: 'default' }) };
+  return {
+    connection,
+    handle: singleConnectionHandle(drizzle({ client: connection, schema, mode: 'default' }), connection.promise()),
+  };
 }
 
 /**

@@ -48,8 +48,8 @@ describe("the Worker's database connection", () => {
   });
 
   it('runs every data-access function, the visit transaction included, without one', async () => {
-    const { connection, db: handle } = connectThroughHyperdrive(binding, 5_000);
-    const db = createVisitDatabase({ db: handle, driver: connection.promise() });
+    const { connection, handle } = connectThroughHyperdrive(binding, 5_000);
+    const db = createVisitDatabase(handle);
     try {
       const visitedAt = new Date('2026-11-24T10:00:00.000Z');
       const visit = { ipAddress: '203.0.113.9', userAgent: 'guarded', serverId: 'edge-check', visitedAt, isBot: true };

@@ -150,7 +150,19 @@ export function createVisitStore(options: VisitStoreOptions): VisitStore {
     },
 
     listVisits(filter, limit) {
-      return replicas.read((db) => timeQuery(metrics, 'list_visits', () => db.listVisits(filter, limit)));
+      // Concurrent requests for the same page share a read that started after each of them.
+      const key = JSON.stringify([
+        'visits',
+        filter.serverId ?? null,
+        filter.since?.getTime() ?? null,
+        filter.until?.getTime() ?? null,
+        filter.before?.visitedAt.getTime() ?? null,
+        filter.before?.id ?? null,
+        limit,
+      ]);
+      return freshReads.read(key, () =>
+        replicas.read((db) => timeQuery(metrics, 'list_visits', () => db.listVisits(filter, limit))),
+      );
     },
 
     dayStats(day, includeBots) {

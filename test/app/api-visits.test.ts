@@ -161,5 +161,39 @@ describe.each(RUNTIMES)('on %s', (runtime) => {
       expect(new Set(seen).size).toBe(seen.length);
       for (const id of existing) expect(seen).toContain(id);
     });
+
+    it('shows a visit committed before the request on every page, while identical pages are read at once', async () => {
+      // An end-to-end check of the shared-read wiring under concurrent identical requests; the
+      // rule it relies on (a read is joined only if it started after the call) is proven with a
+      // controlled clock in test/services/fresh-reads.test.ts.
+      let reading = true;
+      const readers = Array.from({ length: 4 }, async () => {
+        let reads = 0;
+        while (reading && reads < 2_000) {
+          const response = await fetch(`${server.url}/api/visits?limit=20`);
+          expect(response.status).toBe(200);
+          await response.arrayBuffer();
+          reads++;
+        }
+        return reads;
+      });
+      try {
+        for (let round = 0; round < 50; round++) {
+          const agent = `fresh-read-check-${round}`;
+          // Committed straight to the database: nothing between the commit and the requests below.
+          await database.query(
+            "INSERT INTO visits (ip_address, user_agent, server_id, visited_at) VALUES ('192.0.2.200', ?, 'replica-a', NOW(3))",
+            [agent],
+          );
+          const pages = await Promise.all(
+            Array.from({ length: 3 }, () => getJson<VisitsPage>(`${server.url}/api/visits?limit=20`)),
+          );
+          for (const page of pages) expect(page.body.visits.map((row) => row.user_agent)).toContain(agent);
+        }
+      } finally {
+        reading = false;
+      }
+      for (const reads of await Promise.all(readers)) expect(reads).toBeGreaterThan(0);
+    });
   });
 });

@@ -7,6 +7,7 @@ import { localDayRange } from '../domain/time';
 import type { Visit, VisitFilter, VisitOutcome } from '../domain/visit';
 import { createDayCounter, WHOLE_DAY } from './day-counter';
 import { type DayFigures, dayFigures } from './day-figures';
+import { DeadlineError, withDeadline } from './deadline';
 import { createFreshReads, UNSHARED } from './fresh-reads';
 import { type StoreMetrics, timeQuery } from './metrics';
 import { createMemoryCache, type ReadCache } from './read-cache';
@@ -189,13 +190,22 @@ export function createVisitStore(options: VisitStoreOptions): VisitStore {
     },
 
     async checkHealth(timeoutMs) {
-      const [database, replicaHealth] = await Promise.all([
+      // Probes that arrive together share a SELECT 1 that started after each of them. Waiting
+      // for the next one may take longer than a probe's own timeout, so each caller keeps its
+      // own deadline: no answer within it is `unreachable`, as for an unshared probe.
+      const sharedProbe = freshReads.read(`health:${timeoutMs}`, () =>
         timeQuery(
           metrics,
           'check_database',
           () => primary().check(timeoutMs),
           (status) => status !== 'connected',
         ),
+      );
+      const [database, replicaHealth] = await Promise.all([
+        withDeadline(sharedProbe, timeoutMs).catch((error: unknown): DatabaseStatus => {
+          if (error instanceof DeadlineError) return 'unreachable';
+          throw error;
+        }),
         replicas.health(timeoutMs),
       ]);
       return { database, replicas: replicaHealth };

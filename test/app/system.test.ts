@@ -121,6 +121,21 @@ describe.each(RUNTIMES)('on %s', (runtime) => {
             expect(waitedMs).toBeGreaterThanOrEqual(450);
             expect(waitedMs).toBeLessThan(1_500);
           }
+          // Probes that arrive while others wait share the next SELECT 1; each still answers at
+          // its own deadline, not when the probe it joined gives up (about twice as late).
+          const overlapping = await Promise.all(
+            [0, 20, 40, 60].map(async (delayMs) => {
+              await new Promise((resolve) => setTimeout(resolve, delayMs));
+              const started = performance.now();
+              const response = await fetch(`${viaProxy.url}/health`);
+              await response.arrayBuffer();
+              return { status: response.status, waitedMs: performance.now() - started };
+            }),
+          );
+          for (const probe of overlapping) {
+            expect(probe.status).toBe(503);
+            expect(probe.waitedMs).toBeLessThan(900);
+          }
           expect((await fetch(`${viaProxy.url}/health/live`)).status).toBe(200);
         } finally {
           // The hang ends the way a restarted database ends one: every connection is reset.

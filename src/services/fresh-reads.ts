@@ -26,7 +26,7 @@ interface KeyState {
   };
 }
 
-export function createFreshReads(maxInFlight = 2): FreshReads {
+export function createFreshReads(maxInFlight = 1): FreshReads {
   const keys = new Map<string, KeyState>();
 
   const start = (key: string, state: KeyState, load: () => Promise<unknown>): Promise<unknown> => {

@@ -20,7 +20,7 @@ export function createVisitBatcher(
   options: { maxBatchSize?: number; maxConcurrentBatches?: number } = {},
 ): VisitWriter {
   const maxBatchSize = options.maxBatchSize ?? 64;
-  const maxConcurrentBatches = options.maxConcurrentBatches ?? 2;
+  const maxConcurrentBatches = options.maxConcurrentBatches ?? 1;
   const waiting: { visit: NewVisit; resolve: (outcome: VisitOutcome) => void; reject: (error: unknown) => void }[] = [];
   let inFlight = 0;
 

@@ -5,6 +5,7 @@ import {
   date,
   datetime,
   index,
+  int,
   mysqlTable,
   mysqlView,
   primaryKey,
@@ -12,6 +13,7 @@ import {
   uniqueIndex,
   varchar,
 } from 'drizzle-orm/mysql-core';
+import { SITE_DOMAIN_MAX_LENGTH, SITE_NAME_MAX_LENGTH } from '../src/domain/site';
 import { REQUEST_ID_MAX_LENGTH, SERVER_ID_MAX_LENGTH, USER_AGENT_MAX_LENGTH } from '../src/domain/visit';
 
 /**
@@ -112,3 +114,20 @@ export const visitStats = mysqlView('visit_stats', {
     FROM bucket_visitors GROUP BY DATE(bucket_start), server_id
   ) AS u ON u.day = r.day AND u.server_id = r.server_id
 `);
+
+/**
+ * The sites whose page views this service records (`npm run site -- add example.com`): events
+ * for a domain that is not here are refused. `domain` is canonical (src/domain/site.ts).
+ */
+export const sites = mysqlTable(
+  'sites',
+  {
+    id: int('id', { unsigned: true }).autoincrement().primaryKey(),
+    domain: varchar('domain', { length: SITE_DOMAIN_MAX_LENGTH }).notNull(),
+    name: varchar('name', { length: SITE_NAME_MAX_LENGTH }).notNull(),
+    // Its dashboard and figures are readable without credentials.
+    isPublic: boolean('is_public').notNull().default(false),
+    createdAt: datetime('created_at', { mode: 'date', fsp: 3 }).notNull(),
+  },
+  (table) => [uniqueIndex('sites_domain').on(table.domain)],
+);

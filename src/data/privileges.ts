@@ -1,5 +1,5 @@
 import { getTableName, getViewName } from 'drizzle-orm';
-import { bucketVisitors, visitCounters, visitStats, visits } from '../../db/schema';
+import { bucketVisitors, sites, visitCounters, visitStats, visits } from '../../db/schema';
 
 /** A table-level privilege the service's database user may hold. */
 export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE';
@@ -22,6 +22,9 @@ export const APP_PRIVILEGES: Readonly<Record<string, readonly TablePrivilege[]>>
   // a human (its first visit in the bucket clears the flag); uniqueVisitors reads. Never DELETE:
   // the purge (npm run db:purge) runs as the migration user.
   [getTableName(bucketVisitors)]: ['SELECT', 'INSERT', 'UPDATE'],
+  // Ingestion checks an event's site; registering and removing sites is administration
+  // (npm run site, as the migration user).
+  [getTableName(sites)]: ['SELECT'],
   // No request reads the view; reporting by hand with the service's read credentials does.
   [getViewName(visitStats)]: ['SELECT'],
 };

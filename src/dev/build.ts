@@ -14,6 +14,7 @@ const ENTRY_POINTS = {
   main: 'src/runtime/node/main.ts',
   'db-migrate': 'src/ops/cli/db-migrate.ts',
   'db-purge': 'src/ops/cli/db-purge.ts',
+  site: 'src/ops/cli/site.ts',
   healthcheck: 'src/ops/cli/healthcheck.ts',
 };
 

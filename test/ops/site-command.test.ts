@@ -1,0 +1,100 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+const cli = fileURLToPath(new URL('../../src/ops/cli/site.ts', import.meta.url));
+
+describe('npm run site', () => {
+  let database: TestDatabase;
+  // Not a TTY (a pipe), like a script or CI: removing must be confirmed with --yes.
+  const run = (args: string[], url = database.url) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', cli, ...args],
+        { env: { PATH: process.env.PATH ?? '', DATABASE_URL: url }, timeout: 60_000 },
+        (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
+      );
+    });
+  const rows = () =>
+    database.query<{ domain: string; name: string; is_public: number }>(
+      'SELECT domain, name, is_public FROM sites ORDER BY domain',
+    );
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+  beforeEach(async () => {
+    await database.query('DELETE FROM sites');
+  });
+
+  it('adds a site in its canonical form, lists it, and leaves a second add of it alone', async () => {
+    const added = await run(['add', ' www.Example.COM. ', '--name', 'Example', '--public']);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toContain('added example.com ("Example", public');
+    expect(await rows()).toEqual([{ domain: 'example.com', name: 'Example', is_public: 1 }]);
+
+    const again = await run(['add', 'example.com']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('example.com is already registered (as "Example", public); nothing changed');
+
+    const other = await run(['add', 'localhost:5173']);
+    expect(other.code, other.stderr).toBe(0);
+    const listed = await run(['list']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/\[site\] example\.com\tpublic\tExample\tadded \d{4}-\d\d-\d\dT/);
+    expect(listed.stdout).toMatch(/\[site\] localhost:5173\tprivate\tlocalhost:5173\t/);
+    expect(listed.stdout).toContain('2 sites');
+  });
+
+  it('refuses a URL or a bad port, naming the argument and what to give', async () => {
+    const url = await run(['add', 'https://example.com/pricing']);
+    expect(url.code).toBe(1);
+    expect(url.stderr).toContain(
+      '<domain> "https://example.com/pricing" is a URL, not a domain: give only the host, e.g. example.com',
+    );
+    const port = await run(['add', 'example.com:0']);
+    expect(port.code).toBe(1);
+    expect(port.stderr).toContain('bad port "0"');
+    const unknown = await run(['rename', 'example.com']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('unknown subcommand "rename"');
+    expect(unknown.stderr).toContain('npm run site -- add <domain>');
+    const option = await run(['add', 'example.com', '--private']);
+    expect(option.code).toBe(1);
+    expect(option.stderr).toContain("'--private'");
+    expect(await rows()).toEqual([]);
+  });
+
+  it('removes only when confirmed, and says so when the site is not there', async () => {
+    await run(['add', 'example.com']);
+    const unconfirmed = await run(['remove', 'example.com']);
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.stderr).toContain('Add --yes to remove it without asking');
+    expect(await rows()).toHaveLength(1);
+
+    const removed = await run(['remove', 'www.example.com', '--yes']);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toContain('removed example.com');
+    expect(await rows()).toEqual([]);
+
+    const missing = await run(['remove', 'example.com', '--yes']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('example.com is not registered: npm run site -- list shows the sites');
+  });
+
+  it("may only list as the service's user, and says whom to run it as", async () => {
+    const url = await database.appUserUrl();
+    const listed = await run(['list'], url);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain('no sites registered yet: npm run site -- add example.com');
+    const added = await run(['add', 'example.com'], url);
+    expect(added.code).toBe(1);
+    expect(added.stderr).toContain('run this as the migration user');
+    expect(await rows()).toEqual([]);
+  });
+});

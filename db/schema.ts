@@ -13,7 +13,8 @@ import {
   uniqueIndex,
   varchar,
 } from 'drizzle-orm/mysql-core';
-import { SITE_DOMAIN_MAX_LENGTH, SITE_NAME_MAX_LENGTH } from '../src/domain/site';
+import { PATH_MAX_LENGTH, REFERRER_HOST_MAX_LENGTH, UTM_MAX_LENGTH } from '../src/domain/page-view';
+import { SITE_DOMAIN_MAX_LENGTH, SITE_NAME_MAX_LENGTH, VISITOR_HASH_LENGTH } from '../src/domain/site';
 import { REQUEST_ID_MAX_LENGTH, SERVER_ID_MAX_LENGTH, USER_AGENT_MAX_LENGTH } from '../src/domain/visit';
 
 /**
@@ -131,3 +132,69 @@ export const sites = mysqlTable(
   },
   (table) => [uniqueIndex('sites_domain').on(table.domain)],
 );
+
+/**
+ * One row per page view of a tracked site (POST /api/event, GET /pixel.gif): the raw log the
+ * rollups are kept from. Never a raw address: a visitor is a keyed hash that changes daily.
+ */
+export const siteEvents = mysqlTable(
+  'site_events',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    siteId: int('site_id', { unsigned: true }).notNull(),
+    occurredAt: datetime('occurred_at', { mode: 'date', fsp: 3 }).notNull(),
+    path: varchar('path', { length: PATH_MAX_LENGTH }).notNull(),
+    referrerHost: varchar('referrer_host', { length: REFERRER_HOST_MAX_LENGTH }),
+    utmSource: varchar('utm_source', { length: UTM_MAX_LENGTH }),
+    utmMedium: varchar('utm_medium', { length: UTM_MAX_LENGTH }),
+    utmCampaign: varchar('utm_campaign', { length: UTM_MAX_LENGTH }),
+    browser: varchar('browser', { length: 32 }).notNull(),
+    os: varchar('os', { length: 32 }).notNull(),
+    device: varchar('device', { length: 8 }).notNull(),
+    // ISO 3166-1 alpha-2, where the runtime tells it.
+    country: varchar('country', { length: 2 }),
+    visitorHash: varchar('visitor_hash', { length: VISITOR_HASH_LENGTH }).notNull(),
+    // Stored, flagged, and left out of every figure.
+    isBot: boolean('is_bot').notNull().default(false),
+  },
+  (table) => [
+    // A site's events by time: the purge, and reading a range of raw events.
+    index('site_events_site_occurred_at_id').on(table.siteId, table.occurredAt, table.id),
+  ],
+);
+
+/** Page views and visitors per site and quarter hour, sharded like visit_counters; people only. */
+export const siteCounters = mysqlTable(
+  'site_counters',
+  {
+    siteId: int('site_id', { unsigned: true }).notNull(),
+    bucketStart: datetime('bucket_start', { mode: 'date' }).notNull(),
+    shard: tinyint('shard', { unsigned: true }).notNull(),
+    pageviews: bigint('pageviews', { mode: 'number', unsigned: true }).notNull().default(0),
+    // Visitors first seen that (UTC) day in this quarter hour: their sum over any range is the
+    // range's visitors, one per visitor and day (the hash key rotates daily).
+    visitors: bigint('visitors', { mode: 'number', unsigned: true }).notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.siteId, table.bucketStart, table.shard] })],
+);
+
+/** Which visitors each site has seen each UTC day: what makes site_counters.visitors exact. */
+export const siteDayVisitors = mysqlTable(
+  'site_day_visitors',
+  {
+    siteId: int('site_id', { unsigned: true }).notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    visitorHash: varchar('visitor_hash', { length: VISITOR_HASH_LENGTH }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.siteId, table.day, table.visitorHash] })],
+);
+
+/**
+ * The key of each UTC day's visitor hashes: random, made by the first event of the day, shared by
+ * every replica and the Worker. Once a day's key is deleted (npm run db:purge), nobody can tell
+ * whether two hashes of that day came from a given address.
+ */
+export const visitorKeys = mysqlTable('visitor_keys', {
+  day: date('day', { mode: 'string' }).primaryKey(),
+  secret: varchar('secret', { length: 64 }).notNull(),
+});

@@ -6,6 +6,7 @@ import { requestTelemetry } from './middleware/request-telemetry';
 import { responseHeaders } from './middleware/response-headers';
 import { json } from './respond';
 import { docsRoutes } from './routes/docs/route';
+import { eventRoutes } from './routes/events/route';
 import { homeRoutes } from './routes/home/route';
 import { metricsRoutes } from './routes/metrics/route';
 import { notFoundMessage } from './routes/operations';
@@ -27,6 +28,7 @@ export function createApp(deps: AppDependencies): Hono {
 
   app.route('/', homeRoutes(deps));
   app.route('/', visitsRoutes(deps));
+  app.route('/', eventRoutes(deps));
   app.route('/', statsRoutes(deps));
   app.route('/', systemRoutes(deps));
   app.route('/', metricsRoutes(deps.metrics));

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { AppSettings } from '../config/service';
 import type { HealthProbe } from '../services/health';
+import type { SiteTracker } from '../services/site-tracker';
 import type { VisitStore } from '../services/visit-store';
 import type { Logger } from './logging/logger';
 import type { AppMetrics } from './metrics';
@@ -13,6 +14,8 @@ import type { AppMetrics } from './metrics';
 export interface AppDependencies {
   /** Records visits and reads figures (src/services/visit-store.ts). */
   store: VisitStore;
+  /** Tracked sites' page views (src/services/site-tracker.ts). */
+  sites: SiteTracker;
   /** Readiness for GET /health (src/services/health.ts). */
   health: HealthProbe;
   logger: Logger;
@@ -24,6 +27,8 @@ export interface AppDependencies {
   settings: AppSettings;
   /** The client's address as the runtime can tell it: a trusted proxy's X-Forwarded-For, CF-Connecting-IP, or the socket. */
   clientAddress: (c: Context) => string;
+  /** The client's country (ISO 3166-1 alpha-2) where the runtime is told it (request.cf on the Worker); else null. */
+  clientCountry: (c: Context) => string | null;
 }
 
 export interface Instance {

@@ -1,12 +1,22 @@
 import { getTableName, getViewName } from 'drizzle-orm';
-import { bucketVisitors, sites, visitCounters, visitStats, visits } from '../../db/schema';
+import {
+  bucketVisitors,
+  siteCounters,
+  siteDayVisitors,
+  siteEvents,
+  sites,
+  visitCounters,
+  visitorKeys,
+  visitStats,
+  visits,
+} from '../../db/schema';
 
 /** A table-level privilege the service's database user may hold. */
 export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE';
 
 /**
  * Exactly what the statements of the request paths (visit-writes.ts, visit-reads.ts,
- * counter-reads.ts) need, table by table, and nothing more: no DELETE, no DDL, no UPDATE of a
+ * counter-reads.ts, site-events.ts, sites.ts) need, table by table, and nothing more: no DELETE, no DDL, no UPDATE of a
  * visit once written, no access to the migration history. The service's database user is granted
  * these after each migration (`db:migrate --grant-to`, run by compose.yml's migrate service). The
  * Worker's contract suites (test/support/runtimes.ts) serve every route as a user holding only
@@ -25,6 +35,16 @@ export const APP_PRIVILEGES: Readonly<Record<string, readonly TablePrivilege[]>>
   // Ingestion checks an event's site; registering and removing sites is administration
   // (npm run site, as the migration user).
   [getTableName(sites)]: ['SELECT'],
+  // The page-view write (src/data/site-events.ts) inserts events; nothing on a request path
+  // reads them back one by one.
+  [getTableName(siteEvents)]: ['INSERT'],
+  // INSERT … ON DUPLICATE KEY UPDATE pageviews = pageviews + n (the SET reads the columns); the
+  // figures read.
+  [getTableName(siteCounters)]: ['SELECT', 'INSERT', 'UPDATE'],
+  // INSERT IGNORE: a visitor already seen that day is skipped.
+  [getTableName(siteDayVisitors)]: ['INSERT'],
+  // INSERT IGNORE of a candidate key, then the day's key read back.
+  [getTableName(visitorKeys)]: ['SELECT', 'INSERT'],
   // No request reads the view; reporting by hand with the service's read credentials does.
   [getViewName(visitStats)]: ['SELECT'],
 };

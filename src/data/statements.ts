@@ -1,4 +1,4 @@
-import { type DriverValueEncoder, is, Param, Placeholder } from 'drizzle-orm';
+import { type DriverValueEncoder, is, Param, Placeholder, sql } from 'drizzle-orm';
 import type { Driver } from './database';
 
 /**
@@ -71,4 +71,49 @@ export function statementCache(): StatementCache {
     }
     return statement;
   };
+}
+
+/**
+ * Runs a built statement that writes: how many rows it inserted or changed (the driver's
+ * affectedRows; an INSERT IGNORE counts only the rows it did insert).
+ */
+export async function runWrite<Name extends string>(
+  driver: Driver,
+  statement: BuiltStatement<Name>,
+  named: Readonly<Record<Name, unknown>>,
+): Promise<number> {
+  const [result] = await driver.query({ sql: statement.sql, rowsAsArray: true }, statement.values(named));
+  return (result as { affectedRows?: number }).affectedRows ?? 0;
+}
+
+/** `rows` rows of placeholders for `columns`, named `column:row`. */
+export function placeholderRows<Column extends string>(rows: number, columns: readonly Column[]) {
+  return Array.from(
+    { length: rows },
+    (_, row) =>
+      Object.fromEntries(columns.map((column) => [column, sql.placeholder(`${column}:${row}`)])) as Record<
+        Column,
+        ReturnType<typeof sql.placeholder>
+      >,
+  );
+}
+
+/** The values for placeholderRows' placeholders. */
+export function rowValues<Column extends string>(rows: readonly Record<Column, unknown>[], columns: readonly Column[]) {
+  const values: Record<string, unknown> = {};
+  rows.forEach((row, index) => {
+    for (const column of columns) values[`${column}:${index}`] = row[column];
+  });
+  return values;
+}
+
+/** Multi-row statements are built once per number of rows up to this (the batchers' largest batch), larger ones each time. */
+const CACHED_ROW_COUNTS = 64;
+
+/** Builders of a multi-row statement by its number of rows, each built once per count up to CACHED_ROW_COUNTS. */
+export function perRowCountCache() {
+  const cached = statementCache();
+  return (kind: string, build: (rows: number) => BuiltStatement<string>) =>
+    (rows: number): BuiltStatement<string> =>
+      rows <= CACHED_ROW_COUNTS ? cached(`${kind}:${rows}`, () => build(rows)) : build(rows);
 }

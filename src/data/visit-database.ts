@@ -1,5 +1,8 @@
+import type { Site } from '../domain/site';
 import { type CounterReads, createCounterReads } from './counter-reads';
 import { checkDatabase, type DatabaseHandle, type DatabaseStatus } from './database';
+import { createSiteEventWriter, type SiteEventWriter } from './site-events';
+import { findSite } from './sites';
 import { createVisitReads, type VisitReads } from './visit-reads';
 import { createVisitWriter, type VisitWriter } from './visit-writes';
 
@@ -7,12 +10,14 @@ import { createVisitWriter, type VisitWriter } from './visit-writes';
  * Every statement the service runs on a request path, bound to one database handle: the Node
  * pool (and one per read replica), or the Worker's connection of a request. It owns what
  * belongs to that handle, its prepared queries and the visitors it has written, so nothing is
- * remembered in module-level state. The visit store (src/services/visit-store.ts) is its only
- * user on a request path.
+ * remembered in module-level state. The visit store and the site tracker (src/services) are its
+ * only users on a request path.
  */
-export interface VisitDatabase extends VisitWriter, VisitReads, CounterReads {
+export interface VisitDatabase extends VisitWriter, VisitReads, CounterReads, SiteEventWriter {
   /** `SELECT 1` within timeoutMs (src/data/database.ts, checkDatabase). */
   check(timeoutMs: number): Promise<DatabaseStatus>;
+  /** The registered site with this canonical domain (src/data/sites.ts). */
+  findSite(domain: string): Promise<Site | undefined>;
 }
 
 export function createVisitDatabase(handle: DatabaseHandle): VisitDatabase {
@@ -20,6 +25,8 @@ export function createVisitDatabase(handle: DatabaseHandle): VisitDatabase {
     ...createVisitWriter(handle),
     ...createVisitReads(handle),
     ...createCounterReads(handle),
+    ...createSiteEventWriter(handle),
+    findSite: (domain) => findSite(handle.db, domain),
     check: (timeoutMs) => checkDatabase(handle.driver, timeoutMs),
   };
 }

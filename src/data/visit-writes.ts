@@ -3,7 +3,7 @@ import { ALL_TIME_BUCKET, bucketVisitors, COUNTER_SHARDS, visitCounters, visits 
 import { bucketOf } from '../domain/time';
 import { type NewVisit, truncateUserAgent, type VisitOutcome } from '../domain/visit';
 import { type DatabaseHandle, type Driver, driverErrorCode, inTransaction } from './database';
-import { type BuiltStatement, builtStatement, runStatement, statementCache } from './statements';
+import { type BuiltStatement, builtStatement, perRowCountCache, placeholderRows, rowValues, runStatement } from './statements';
 
 /**
  * The statements that record visits. Each visit is inserted with its summary counters in one
@@ -128,8 +128,6 @@ async function writeVisits(
 
 const VISIT_COLUMNS = ['ipAddress', 'userAgent', 'serverId', 'visitedAt', 'requestId', 'isBot'] as const;
 const VISITOR_COLUMNS = ['bucketStart', 'serverId', 'ipAddress', 'isBot'] as const;
-/** Multi-row inserts are built once per number of rows up to this (the batcher's largest batch), larger ones each time. */
-const CACHED_ROW_COUNTS = 64;
 
 type CounterIncrement = 'bucketStart' | 'serverId' | 'shard' | 'requests' | 'botRequests';
 
@@ -145,11 +143,7 @@ interface WriteStatements {
 
 /** The write transaction's statements, built on the schema with placeholders `column:row`. */
 function writeStatements({ db }: DatabaseHandle): WriteStatements {
-  const cached = statementCache();
-  const perRowCount =
-    (kind: string, build: (rows: number) => BuiltStatement<string>) =>
-    (rows: number): BuiltStatement<string> =>
-      rows <= CACHED_ROW_COUNTS ? cached(`${kind}:${rows}`, () => build(rows)) : build(rows);
+  const perRowCount = perRowCountCache();
   const placeholder = sql.placeholder;
   const counterRow = (bucketStart: Date | ReturnType<typeof placeholder>) => ({
     bucketStart,
@@ -188,27 +182,6 @@ function writeStatements({ db }: DatabaseHandle): WriteStatements {
       builtStatement(db.insert(bucketVisitors).ignore().values(placeholderRows(rows, VISITOR_COLUMNS)).toSQL()),
     ),
   };
-}
-
-/** `rows` rows of placeholders for `columns`, named `column:row`. */
-function placeholderRows<Column extends string>(rows: number, columns: readonly Column[]) {
-  return Array.from(
-    { length: rows },
-    (_, row) =>
-      Object.fromEntries(columns.map((column) => [column, sql.placeholder(`${column}:${row}`)])) as Record<
-        Column,
-        ReturnType<typeof sql.placeholder>
-      >,
-  );
-}
-
-/** The values for placeholderRows' placeholders. */
-function rowValues<Column extends string>(rows: readonly Record<Column, unknown>[], columns: readonly Column[]) {
-  const values: Record<string, unknown> = {};
-  rows.forEach((row, index) => {
-    for (const column of columns) values[`${column}:${index}`] = row[column];
-  });
-  return values;
 }
 
 interface PendingVisitor {

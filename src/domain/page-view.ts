@@ -71,3 +71,17 @@ export function pageViewSource(input: { url: string; referrer?: string | null | 
     },
   };
 }
+
+/** A page view as it is stored (site_events), and rolled up when not a bot's. */
+export interface PageView extends PageViewSource {
+  siteId: number;
+  occurredAt: Date;
+  browser: string;
+  os: string;
+  device: string;
+  /** ISO 3166-1 alpha-2, where the runtime tells it; else null. */
+  country: string | null;
+  /** The visitor's keyed hash of the day (never the address). */
+  visitorHash: string;
+  isBot: boolean;
+}

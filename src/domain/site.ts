@@ -8,6 +8,8 @@
 /** The longest host name DNS allows (253) plus room for `:65535`. */
 export const SITE_DOMAIN_MAX_LENGTH = 259;
 export const SITE_NAME_MAX_LENGTH = 100;
+/** A visitor's daily hash, in hex: 64 bits, no collision to speak of among a site's visitors of a day. */
+export const VISITOR_HASH_LENGTH = 16;
 
 export interface Site {
   id: number;

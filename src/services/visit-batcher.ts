@@ -12,29 +12,30 @@ export interface VisitWriter {
  * (src/data/visit-writes.ts). So a quiet service writes each visit alone, with no added delay, and a busy
  * one spends a handful of round trips on many visits instead of five on each. Every promise
  * resolves only after its visit's transaction has committed: no visit is acknowledged before
- * it is durable. One batcher per primary, in one process (the visit store's); the Worker, whose requests
- * cannot wait on each other's I/O, writes each visit on its own.
+ * it is durable. One batcher per primary and kind of write, in one process (the visit store's and
+ * the site tracker's page views); the Worker, whose requests cannot wait on each other's I/O,
+ * writes each on its own.
  */
-export function createVisitBatcher(
-  writeBatch: (batch: NewVisit[]) => Promise<VisitOutcome[]>,
+export function createVisitBatcher<Item = NewVisit, Outcome = VisitOutcome>(
+  writeBatch: (batch: Item[]) => Promise<Outcome[]>,
   options: { maxBatchSize?: number; maxConcurrentBatches?: number } = {},
-): VisitWriter {
+): { record(item: Item): Promise<Outcome> } {
   const maxBatchSize = options.maxBatchSize ?? 64;
   const maxConcurrentBatches = options.maxConcurrentBatches ?? 1;
-  const waiting: { visit: NewVisit; resolve: (outcome: VisitOutcome) => void; reject: (error: unknown) => void }[] = [];
+  const waiting: { item: Item; resolve: (outcome: Outcome) => void; reject: (error: unknown) => void }[] = [];
   let inFlight = 0;
 
   const pump = () => {
     while (inFlight < maxConcurrentBatches && waiting.length > 0) {
       const batch = waiting.splice(0, maxBatchSize);
       inFlight += 1;
-      writeBatch(batch.map((entry) => entry.visit))
+      writeBatch(batch.map((entry) => entry.item))
         .then(
           (outcomes) => {
             batch.forEach((entry, index) => {
-              const outcome = outcomes[index];
-              if (outcome === undefined) entry.reject(new Error('recordVisits returned fewer outcomes than visits'));
-              else entry.resolve(outcome);
+              // By position: an outcome may itself be undefined (a write that reports nothing).
+              if (index >= outcomes.length) entry.reject(new Error('the batch write returned fewer outcomes than items'));
+              else entry.resolve(outcomes[index] as Outcome);
             });
           },
           (error: unknown) => {
@@ -49,9 +50,9 @@ export function createVisitBatcher(
   };
 
   return {
-    record(visit) {
-      return new Promise<VisitOutcome>((resolve, reject) => {
-        waiting.push({ visit, resolve, reject });
+    record(item) {
+      return new Promise<Outcome>((resolve, reject) => {
+        waiting.push({ item, resolve, reject });
         pump();
       });
     },

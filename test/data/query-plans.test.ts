@@ -61,7 +61,17 @@ beforeAll(async () => {
     `INSERT INTO visit_counters (bucket_start, server_id, shard, requests)
      SELECT '1000-01-01 00:00:00', server_id, shard, SUM(requests) FROM visit_counters GROUP BY server_id, shard`,
   );
-  await database.query('ANALYZE TABLE visits, visit_counters, bucket_visitors');
+  // Tracked sites: a thousand registered, a past year of visitor keys.
+  await database.query(
+    `INSERT INTO sites (domain, name, is_public, created_at)
+     SELECT CONCAT('site-', n, '.example'), CONCAT('Site ', n), n % 2, TIMESTAMP('2026-01-01 00:00:00')
+     FROM (${numbers}) AS numbers WHERE n < 1000`,
+  );
+  await database.query(
+    `INSERT INTO visitor_keys (day, secret)
+     SELECT DATE('2026-11-23') - INTERVAL n DAY, SHA2(n, 256) FROM (${numbers}) AS numbers WHERE n < 365`,
+  );
+  await database.query('ANALYZE TABLE visits, visit_counters, bucket_visitors, sites, visitor_keys');
 
   server = await startTestServer(database, {
     clock: () => new Date('2026-11-24T12:00:00Z'),
@@ -139,11 +149,26 @@ describe('query plans on the request paths', () => {
       }
     }
 
+    // Page views of a tracked site: the site's lookup and the day's visitor key.
+    for (const origin of [undefined, 'https://www.site-7.example']) {
+      const response = await fetch(`${server.url}/api/event`, {
+        method: 'POST',
+        headers: origin === undefined ? {} : { origin },
+        body: JSON.stringify({ site: 'site-7.example', url: 'https://site-7.example/pricing' }),
+      });
+      expect(response.status, origin).toBe(202);
+    }
+    const preflight = await fetch(`${server.url}/api/event`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://site-9.example' },
+    });
+    expect(preflight.status).toBe(204);
+
     const selects = captured.filter(({ query }) => /^\s*select/i.test(query) && !/^\s*select 1\s*$/i.test(query));
     const distinct = new Map(selects.map((entry) => [`${entry.query} ${JSON.stringify(entry.params)}`, entry]));
     expect(distinct.size).toBeGreaterThanOrEqual(10);
     // Each table a request path reads.
-    for (const table of ['visits', 'visit_counters', 'bucket_visitors']) {
+    for (const table of ['visits', 'visit_counters', 'bucket_visitors', 'sites', 'visitor_keys']) {
       expect(
         [...distinct.values()].some(({ query }) => query.includes(`from \`${table}\``)),
         table,

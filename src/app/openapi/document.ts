@@ -22,6 +22,12 @@ export interface MediaTypeObject {
   examples?: Record<string, ExampleObject>;
 }
 
+export interface RequestBodyObject {
+  description: string;
+  required: true;
+  content: Record<string, MediaTypeObject>;
+}
+
 export interface ResponseObject {
   description: string;
   headers: Record<string, { $ref: string }>;
@@ -36,6 +42,7 @@ export interface OperationObject {
   summary: string;
   description: string;
   parameters: ParameterObject[];
+  requestBody?: RequestBodyObject;
   responses: Record<string, ResponseOrReference>;
   /** A specification extension: the runtimes that serve it, when not all do. */
   'x-runtimes'?: string[];
@@ -76,6 +83,7 @@ const REQUEST_ID_HEADER = { 'X-Request-Id': { $ref: '#/components/headers/X-Requ
 const TAGS = [
   { name: 'Pages', description: 'HTML for people.' },
   { name: 'Visits', description: 'The recorded visits and figures about them.' },
+  { name: 'Sites', description: 'Page views of the registered sites (`npm run site`).' },
   { name: 'System', description: 'Instance identity and health, for operators and load balancers.' },
   { name: 'Documentation', description: 'This document, for machines and for people.' },
 ];
@@ -137,6 +145,28 @@ function responseObject(response: ResponseDoc, nameOf: (schema: v.GenericSchema)
   };
 }
 
+/** The body an operation takes, with each example request's body under the example's name. */
+function requestBodyObject(
+  operation: OperationDoc,
+  body: NonNullable<OperationDoc['requestBody']>,
+  nameOf: (schema: v.GenericSchema) => string,
+): RequestBodyObject {
+  const examples = Object.fromEntries(
+    operation.responses
+      .flatMap((response) => response.examples)
+      .filter((example) => example.request !== undefined)
+      .map((example) => [example.name, { summary: example.summary, value: example.request?.body }]),
+  );
+  const schema = { $ref: `${SCHEMA_PREFIX}${nameOf(body.schema)}` };
+  return {
+    description: body.description,
+    required: true,
+    content: Object.fromEntries(
+      body.mediaTypes.map((mediaType, index) => [mediaType, index === 0 ? { schema, examples } : { schema }]),
+    ),
+  };
+}
+
 function operationObject(operation: OperationDoc, nameOf: (schema: v.GenericSchema) => string): OperationObject {
   const responses: Record<string, ResponseOrReference> = {};
   for (const response of operation.responses) responses[String(response.status)] = responseObject(response, nameOf);
@@ -147,6 +177,7 @@ function operationObject(operation: OperationDoc, nameOf: (schema: v.GenericSche
     summary: operation.summary,
     description: operation.description,
     parameters: queryParameters(operation.query, operation.responses),
+    ...(operation.requestBody === undefined ? {} : { requestBody: requestBodyObject(operation, operation.requestBody, nameOf) }),
     responses,
     ...(operation.runtimes === undefined ? {} : { 'x-runtimes': operation.runtimes }),
     ...(operation.query === undefined ? { 'x-query-ignored': true } : {}),
@@ -182,7 +213,7 @@ export function buildOpenApiDocument(api: ApiDescription): OpenApiDocument {
       title: 'visit-tracker',
       version: api.appVersion,
       description:
-        'Records every visit to its home page and reports on them. Every response carries `X-Request-Id`. Errors share one shape: 400 `invalid_request` with one issue per parameter at fault, 404 `not_found`, 500 `internal_error` with the request id.',
+        'Records every visit to its home page and reports on them. Every response carries `X-Request-Id`. Errors share one shape: 400 `invalid_request` with one issue per parameter or field at fault, 404 `not_found`, 500 `internal_error` with the request id.',
     },
     tags: TAGS,
     paths,

@@ -22,12 +22,22 @@ export interface QueryDoc {
   parameters: Record<string, ParameterDoc>;
 }
 
-/** A request (its query) and the response it gets; the name links the two in OpenAPI. */
+/** A request (its query, and a body for a POST) and the response it gets; the name links the two in OpenAPI. */
 export interface ExampleDoc<TBody = unknown> {
   name: string;
   summary: string;
   query?: Record<string, string>;
+  /** The request's body and headers, for an operation that takes a body. */
+  request?: { body: unknown; headers?: Record<string, string> };
   body: TBody;
+}
+
+export interface RequestBodyDoc {
+  description: string;
+  /** The very schema the handler validates the body with. */
+  schema: v.GenericSchema;
+  /** The media types it is read from (the body is parsed as JSON whatever the type says). */
+  mediaTypes: readonly string[];
 }
 
 export interface ResponseDoc {
@@ -40,15 +50,16 @@ export interface ResponseDoc {
 }
 
 export interface OperationDoc {
-  method: 'get';
+  method: 'get' | 'post';
   /** As Hono writes it (`/users/:id`); the document spells parameters OpenAPI's way. */
   path: string;
   operationId: string;
-  tag: 'Pages' | 'Visits' | 'System' | 'Documentation';
+  tag: 'Pages' | 'Visits' | 'Sites' | 'System' | 'Documentation';
   summary: string;
   description: string;
   /** Absent when the route ignores its query string (a page that links may carry UTM tags). */
   query?: QueryDoc;
+  requestBody?: RequestBodyDoc;
   /** The runtimes that serve it, when not all of them do; elsewhere it is a 404. */
   runtimes?: RuntimeName[];
   responses: ResponseDoc[];

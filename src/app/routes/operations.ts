@@ -1,6 +1,8 @@
 import { InternalErrorBody, InvalidRequestBody, NotFoundBody } from '../errors';
 import { HtmlPage, json, type OperationDoc, type ResponseDoc, servedOn } from '../openapi/operation';
 import { docsOperation, OpenApiDocumentBody, openApiOperation } from './docs/operation';
+import { eventOperation } from './events/operation';
+import { AcceptedBody, EventBody, ForbiddenBody, PayloadTooLargeBody } from './events/schemas';
 import { homeOperation } from './home/operation';
 import { MetricsText, metricsOperation } from './metrics/operation';
 import { statsOperation } from './stats/operation';
@@ -19,6 +21,7 @@ export const OPERATIONS: readonly OperationDoc[] = [
   homeOperation,
   visitsOperation,
   statsOperation,
+  eventOperation,
   infoOperation,
   healthOperation,
   livenessOperation,
@@ -35,6 +38,10 @@ export const RESPONSE_SCHEMAS = {
   Healthy: HealthyBody,
   Unhealthy: UnhealthyBody,
   Alive: AliveBody,
+  Event: EventBody,
+  Accepted: AcceptedBody,
+  Forbidden: ForbiddenBody,
+  PayloadTooLarge: PayloadTooLargeBody,
   InvalidRequest: InvalidRequestBody,
   NotFound: NotFoundBody,
   InternalError: InternalErrorBody,
@@ -45,10 +52,10 @@ export const RESPONSE_SCHEMAS = {
 
 /** What a path outside the table gets: the endpoints there are, and where they are described. */
 export function notFoundMessage(method: string, path: string, runtime: string): string {
-  const paths = OPERATIONS.filter((operation) => servedOn(operation, runtime))
-    .map((operation) => operation.path)
+  const endpoints = OPERATIONS.filter((operation) => servedOn(operation, runtime))
+    .map((operation) => `${operation.method.toUpperCase()} ${operation.path}`)
     .join(', ');
-  return `No such endpoint: ${method} ${path}. Available: GET ${paths}; /docs describes them.`;
+  return `No such endpoint: ${method} ${path}. Available: ${endpoints}; /docs describes them.`;
 }
 
 /** The responses any path can give besides its own, documented once under components/responses. */

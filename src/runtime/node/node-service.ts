@@ -9,6 +9,7 @@ import { resolveClientAddress } from '../../domain/client-ip';
 import { createHealthProbe } from '../../services/health';
 import type { ReadCache } from '../../services/read-cache';
 import { createReplicaRouting, primaryOnly } from '../../services/read-routing';
+import { createSiteTracker } from '../../services/site-tracker';
 import { createVisitStore } from '../../services/visit-store';
 import { APP_VERSION } from '../../version';
 import { createNodePool, type NodePool, type PoolLimits } from './mysql-pool';
@@ -113,6 +114,7 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
   });
   const app = createApp({
     store,
+    sites: createSiteTracker({ primary: () => primary, sharedIo: true }),
     health: createHealthProbe({ store, ...settings.health, isDraining: options.isDraining }),
     logger,
     metrics,
@@ -128,6 +130,8 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     // The socket's peer, or what a trusted proxy (TRUST_PROXY) says in X-Forwarded-For.
     clientAddress: (c) =>
       resolveClientAddress(getConnInfo(c).remote.address, c.req.header('x-forwarded-for'), settings.http.trustedProxies),
+    // Not yet: a country header set by a trusted proxy, when configured (issue 11).
+    clientCountry: () => null,
   });
 
   return {

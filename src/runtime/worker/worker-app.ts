@@ -6,6 +6,7 @@ import { parseSettings } from '../../config/variables';
 import type { VisitDatabase } from '../../data/visit-database';
 import { parseTrustedProxies, resolveClientAddress } from '../../domain/client-ip';
 import { createHealthProbe } from '../../services/health';
+import { createSiteTracker } from '../../services/site-tracker';
 import { createVisitStore } from '../../services/visit-store';
 import { APP_VERSION } from '../../version';
 import { stringVariables, type WorkerEnv } from './env';
@@ -58,6 +59,7 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
   });
   const app = createApp({
     store,
+    sites: createSiteTracker({ primary: options.database, sharedIo: false }),
     health: createHealthProbe({ store, ...settings.health }),
     logger: createLogger(settings.log.level, (line) => console.log(line), { server_id: serverId }, settings.log.format),
     clock,
@@ -74,6 +76,12 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
     },
     settings: settings.app,
     clientAddress: (c) => resolveClientAddress(c.req.header('cf-connecting-ip'), undefined, NO_TRUSTED_PROXIES),
+    clientCountry: (c) => countryOf((c.req.raw as { cf?: { country?: unknown } }).cf?.country),
   });
   return { app, connectTimeoutMs: settings.connect.connectTimeoutMs };
+}
+
+/** Cloudflare's request.cf.country, where it names a country: "XX" is unknown, "T1" Tor. */
+function countryOf(value: unknown): string | null {
+  return typeof value === 'string' && /^[A-Z]{2}$/.test(value) && value !== 'XX' ? value : null;
 }

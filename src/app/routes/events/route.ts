@@ -1,0 +1,129 @@
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import * as v from 'valibot';
+import { pageViewSource } from '../../../domain/page-view';
+import { normalizeSiteDomain, originMatchesSite } from '../../../domain/site';
+import type { AppDependencies } from '../../dependencies';
+import { InvalidRequestError } from '../../errors';
+import { headersOf } from '../../middleware/response-headers';
+import { NoQuery, parseQuery } from '../../query';
+import { json } from '../../respond';
+import { type AcceptedJson, EVENT_BODY_MAX_BYTES, EventBody, type ForbiddenJson, type PayloadTooLargeJson } from './schemas';
+
+/**
+ * POST /api/event: a page view of a registered site, from its tracker script or any sender.
+ * Browsers may send it from exactly the site's own origins (CORS); a body without an Origin
+ * (a server, a test) is taken as it is. Answered once the page view is committed.
+ */
+export function eventRoutes(deps: AppDependencies): Hono {
+  const routes = new Hono();
+
+  const allowOrigin = (c: Context, origin: string) => {
+    const headers = headersOf(c);
+    headers['access-control-allow-origin'] = origin;
+    headers.vary = 'Origin';
+  };
+  const forbiddenOrigin = (c: Context, origin: string) =>
+    json(
+      c,
+      {
+        error: 'forbidden_origin',
+        message: `${origin} is not an origin of a registered site: register the site (npm run site -- add <domain>) or send from its own pages`,
+      } satisfies ForbiddenJson,
+      403,
+    );
+
+  // The preflight names no site: the Origin alone must be a registered site's. Middleware, not
+  // an operation of its own: the API documents it with the POST it precedes.
+  routes.use('/api/event', async (c, next) => {
+    if (c.req.method !== 'OPTIONS') return next();
+    const origin = c.req.header('origin');
+    if (origin === undefined) {
+      throw new InvalidRequestError([{ field: 'Origin', message: 'a preflight needs the Origin header' }]);
+    }
+    const site = await deps.sites.siteOfOrigin(origin);
+    if (site === undefined) return forbiddenOrigin(c, origin);
+    allowOrigin(c, origin);
+    const headers = headersOf(c);
+    headers['access-control-allow-methods'] = 'POST';
+    headers['access-control-allow-headers'] = 'Content-Type';
+    headers['access-control-max-age'] = '86400';
+    return new Response(null, { status: 204, headers });
+  });
+
+  routes.post(
+    '/api/event',
+    bodyLimit({
+      maxSize: EVENT_BODY_MAX_BYTES,
+      onError: (c) =>
+        json(
+          c,
+          {
+            error: 'payload_too_large',
+            message: `an event is at most ${EVENT_BODY_MAX_BYTES} bytes of JSON: send the page's URL, referrer and width only`,
+          } satisfies PayloadTooLargeJson,
+          413,
+        ),
+    }),
+    async (c) => {
+      parseQuery(c, NoQuery);
+      const at = deps.clock();
+      const body = parseEventBody(await c.req.text());
+      const domain = normalizeSiteDomain(body.site);
+      if (!domain.ok) throw new InvalidRequestError([{ field: 'site', message: domain.reason }]);
+      const site = await deps.sites.findSite(domain.domain);
+      if (site === undefined) {
+        return json(
+          c,
+          {
+            error: 'unknown_site',
+            message: `${domain.domain} is not a registered site: npm run site -- add ${domain.domain}`,
+          } satisfies ForbiddenJson,
+          403,
+        );
+      }
+      const origin = c.req.header('origin');
+      if (origin !== undefined) {
+        if (!originMatchesSite(origin, site.domain)) return forbiddenOrigin(c, origin);
+        allowOrigin(c, origin);
+      }
+      const source = pageViewSource({ url: body.url, referrer: body.referrer }, site.domain);
+      if (!source.ok) throw new InvalidRequestError([{ field: source.field, message: source.message }]);
+      await deps.sites.recordPageView({
+        site,
+        source: source.view,
+        clientAddress: deps.clientAddress(c),
+        userAgent: c.req.header('user-agent') ?? '',
+        country: deps.clientCountry(c),
+        at,
+      });
+      return json(c, { status: 'accepted' } satisfies AcceptedJson, 202);
+    },
+  );
+
+  return routes;
+}
+
+/**
+ * The body as JSON, whatever its Content-Type: the tracker sends text/plain, which browsers
+ * send cross-origin without a preflight.
+ */
+function parseEventBody(text: string) {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new InvalidRequestError([
+      { field: 'body', message: 'expected a JSON object like {"site":"example.com","url":"https://example.com/"}' },
+    ]);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidRequestError([
+      { field: 'body', message: 'expected a JSON object like {"site":"example.com","url":"https://example.com/"}' },
+    ]);
+  }
+  const result = v.safeParse(EventBody, parsed);
+  if (result.success) return result.output;
+  throw new InvalidRequestError(result.issues.map((issue) => ({ field: v.getDotPath(issue) ?? 'body', message: issue.message })));
+}

@@ -1,0 +1,116 @@
+import type { VisitDatabase } from '../data/visit-database';
+import { isBotUserAgent } from '../domain/bot-detection';
+import type { PageView, PageViewSource } from '../domain/page-view';
+import { originMatchesSite, type Site } from '../domain/site';
+import { summarizeUserAgent } from '../domain/user-agent';
+import { createVisitBatcher } from './visit-batcher';
+
+/**
+ * Page views of the tracked sites: which site an event or a preflight belongs to, and recording
+ * it with its rollups. A visitor is a keyed hash of the site, the client address and the user
+ * agent, with a key made at random for each UTC day and shared through the database, so one
+ * visitor is one visitor all day on every replica, cannot be followed from one day to the next,
+ * and no address is stored.
+ */
+export interface SiteTracker {
+  /** The registered site with this canonical domain. */
+  findSite(domain: string): Promise<Site | undefined>;
+  /** The registered site an Origin header belongs to (a preflight names no site), if any. */
+  siteOfOrigin(origin: string): Promise<Site | undefined>;
+  /** Resolves once the page view is committed with its rollups. */
+  recordPageView(view: IncomingPageView): Promise<void>;
+}
+
+export interface IncomingPageView {
+  site: Site;
+  source: PageViewSource;
+  clientAddress: string;
+  userAgent: string;
+  country: string | null;
+  at: Date;
+}
+
+export interface SiteTrackerOptions {
+  primary: () => VisitDatabase;
+  /** Node: page views share transactions (the batcher). The Worker writes each on its own. */
+  sharedIo: boolean;
+}
+
+export function createSiteTracker(options: SiteTrackerOptions): SiteTracker {
+  const { primary } = options;
+  const keys = createDailyKeys(primary);
+  const writer = options.sharedIo
+    ? createVisitBatcher<PageView, void>((batch) =>
+        primary()
+          .recordPageViews(batch)
+          .then(() => batch.map(() => undefined)),
+      )
+    : { record: (view: PageView) => primary().recordPageViews([view]) };
+
+  return {
+    findSite: (domain) => primary().findSite(domain),
+
+    async siteOfOrigin(origin) {
+      let host: string;
+      try {
+        host = new URL(origin).host;
+      } catch {
+        return undefined;
+      }
+      const domain = host.startsWith('www.') ? host.slice(4) : host;
+      const site = await primary().findSite(domain);
+      return site !== undefined && originMatchesSite(origin, site.domain) ? site : undefined;
+    },
+
+    async recordPageView(view) {
+      const agent = summarizeUserAgent(view.userAgent);
+      const visitorHash = await keys.visitorHash(view.at, `${view.site.id}\n${view.clientAddress}\n${view.userAgent}`);
+      await writer.record({
+        ...view.source,
+        siteId: view.site.id,
+        occurredAt: view.at,
+        browser: agent.browser,
+        os: agent.os,
+        device: agent.device,
+        country: view.country,
+        visitorHash,
+        isBot: isBotUserAgent(view.userAgent),
+      });
+    },
+  };
+}
+
+const HASH_HEX_LENGTH = 16;
+
+/**
+ * The day's HMAC key, fetched (or made) by the first page view of the day in this process and
+ * kept once it is known. Only the key is kept, never a pending fetch: on the Worker a request
+ * may not wait on another request's I/O. Page views that race at the start of a day each fetch,
+ * and all read back the one secret the first of them stored.
+ */
+function createDailyKeys(primary: () => VisitDatabase) {
+  let known: { day: string; key: CryptoKey } | undefined;
+  const keyOf = async (day: string): Promise<CryptoKey> => {
+    if (known?.day === day) return known.key;
+    const candidate = toHex(crypto.getRandomValues(new Uint8Array(32)));
+    const secret = await primary().visitorKey(day, candidate);
+    const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+    ]);
+    if (known === undefined || known.day <= day) known = { day, key };
+    return key;
+  };
+  return {
+    async visitorHash(at: Date, message: string): Promise<string> {
+      const key = await keyOf(at.toISOString().slice(0, 10));
+      const signature = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(message));
+      return toHex(new Uint8Array(signature)).slice(0, HASH_HEX_LENGTH);
+    },
+  };
+}
+
+function toHex(bytes: Uint8Array): string {
+  let hex = '';
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
+  return hex;
+}

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addSite } from '../../src/data/sites';
+import { pageViewSource } from '../../src/domain/page-view';
+import type { Site } from '../../src/domain/site';
+import { createSiteTracker, type SiteTracker } from '../../src/services/site-tracker';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const BOT = 'Googlebot/2.1 (+http://www.google.com/bot.html)';
+
+describe.each([
+  ['with shared transactions (Node)', true],
+  ['one transaction per page view (the Worker)', false],
+])('site tracker %s', (_label, sharedIo) => {
+  let database: TestDatabase;
+  let tracker: SiteTracker;
+  let site: Site;
+  let other: Site;
+
+  const view = (path: string, address: string, at: Date, options: { userAgent?: string; into?: Site } = {}) => {
+    const into = options.into ?? site;
+    const check = pageViewSource(
+      { url: `https://${into.domain}${path}?utm_source=news`, referrer: 'https://news.example/' },
+      into.domain,
+    );
+    if (!check.ok) throw new Error(check.message);
+    return tracker.recordPageView({
+      site: into,
+      source: check.view,
+      clientAddress: address,
+      userAgent: options.userAgent ?? CHROME,
+      country: null,
+      at,
+    });
+  };
+  const sum = async (column: 'pageviews' | 'visitors', siteId = site.id) =>
+    Number(
+      (
+        await database.query<{ n: number | string | null }>(`SELECT SUM(${column}) AS n FROM site_counters WHERE site_id = ?`, [
+          siteId,
+        ])
+      )[0]?.n ?? 0,
+    );
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    tracker = createSiteTracker({ primary: () => database.visits, sharedIo });
+    const now = new Date();
+    const added = await addSite(database.db, { domain: 'example.com', name: 'Example', isPublic: false }, now);
+    const second = await addSite(database.db, { domain: 'other.example', name: 'Other', isPublic: true }, now);
+    site = added.site;
+    other = second.site;
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('counts 500 concurrent page views across 3 paths exactly, each visitor once a day, bots stored but not counted', async () => {
+    const at = new Date('2026-12-01T10:07:00.000Z');
+    const paths = ['/', '/pricing', '/blog/post'];
+    await Promise.all([
+      ...Array.from({ length: 500 }, (_, index) => view(paths[index % 3] ?? '/', `192.0.2.${index % 50}`, at)),
+      ...Array.from({ length: 20 }, (_, index) => view('/', `198.51.100.${index}`, at, { userAgent: BOT })),
+    ]);
+    expect(await sum('pageviews')).toBe(500);
+    expect(await sum('visitors')).toBe(50);
+    const byPath = await database.query<{ path: string; n: number }>(
+      'SELECT path, COUNT(*) AS n FROM site_events WHERE site_id = ? AND is_bot = 0 GROUP BY path ORDER BY path',
+      [site.id],
+    );
+    expect(byPath.map((row) => [row.path, Number(row.n)])).toEqual([
+      ['/', 167],
+      ['/blog/post', 166],
+      ['/pricing', 167],
+    ]);
+    const [bots] = await database.query<{ n: number }>('SELECT COUNT(*) AS n FROM site_events WHERE site_id = ? AND is_bot = 1', [
+      site.id,
+    ]);
+    expect(Number(bots?.n)).toBe(20);
+    const [event] = await database.query<Record<string, unknown>>('SELECT * FROM site_events WHERE site_id = ? LIMIT 1', [
+      site.id,
+    ]);
+    expect(event).toMatchObject({
+      utm_source: 'news',
+      referrer_host: 'news.example',
+      browser: 'Chrome',
+      os: 'Windows',
+      device: 'desktop',
+    });
+    // No address in any column, only the day's hash.
+    expect(JSON.stringify(event)).not.toMatch(/192\.0\.2\.|198\.51\.100\./);
+    expect(String(event?.visitor_hash)).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('keeps a visitor one visitor all day, a new one the next day, and apart per site', async () => {
+    const morning = new Date('2026-11-20T08:00:00.000Z');
+    const evening = new Date('2026-11-20T21:30:00.000Z');
+    const nextDay = new Date('2026-11-21T08:00:00.000Z');
+    await view('/', '203.0.113.9', morning, { into: other });
+    await view('/', '203.0.113.9', evening, { into: other });
+    await view('/', '203.0.113.9', nextDay, { into: other });
+    const hashes = await database.query<{ occurred_at: Date; visitor_hash: string }>(
+      'SELECT occurred_at, visitor_hash FROM site_events WHERE site_id = ? ORDER BY occurred_at',
+      [other.id],
+    );
+    expect(hashes).toHaveLength(3);
+    expect(hashes[0]?.visitor_hash).toBe(hashes[1]?.visitor_hash);
+    expect(hashes[2]?.visitor_hash).not.toBe(hashes[0]?.visitor_hash);
+    expect(await sum('pageviews', other.id)).toBe(3);
+    // Once on the 20th (in its morning quarter hour), once on the 21st.
+    expect(await sum('visitors', other.id)).toBe(2);
+    const [first] = await database.query<{ visitors: number }>(
+      "SELECT SUM(visitors) AS visitors FROM site_counters WHERE site_id = ? AND bucket_start = '2026-11-20 08:00:00'",
+      [other.id],
+    );
+    expect(Number(first?.visitors)).toBe(1);
+    // The same address on another site is another visitor.
+    const [elsewhere] = await database.query<{ visitor_hash: string }>(
+      'SELECT visitor_hash FROM site_events WHERE site_id = ? LIMIT 1',
+      [site.id],
+    );
+    expect(hashes.map((row) => row.visitor_hash)).not.toContain(elsewhere?.visitor_hash);
+  });
+
+  it('finds a site by the origins it is served from, and nothing else', async () => {
+    expect((await tracker.siteOfOrigin('https://www.example.com'))?.id).toBe(site.id);
+    expect((await tracker.siteOfOrigin('http://example.com'))?.id).toBe(site.id);
+    expect(await tracker.siteOfOrigin('https://blog.example.com')).toBeUndefined();
+    expect(await tracker.siteOfOrigin('https://example.com:8443')).toBeUndefined();
+    expect(await tracker.siteOfOrigin('null')).toBeUndefined();
+    expect((await tracker.findSite('other.example'))?.isPublic).toBe(true);
+  });
+});

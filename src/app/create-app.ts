@@ -12,6 +12,7 @@ import { metricsRoutes } from './routes/metrics/route';
 import { notFoundMessage } from './routes/operations';
 import { statsRoutes } from './routes/stats/route';
 import { systemRoutes } from './routes/system/route';
+import { trackerRoutes } from './routes/tracker/route';
 import { visitsRoutes } from './routes/visits/route';
 
 /**
@@ -29,6 +30,7 @@ export function createApp(deps: AppDependencies): Hono {
   app.route('/', homeRoutes(deps));
   app.route('/', visitsRoutes(deps));
   app.route('/', eventRoutes(deps));
+  app.route('/', trackerRoutes(deps));
   app.route('/', statsRoutes(deps));
   app.route('/', systemRoutes(deps));
   app.route('/', metricsRoutes(deps.metrics));

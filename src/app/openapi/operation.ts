@@ -43,7 +43,7 @@ export interface RequestBodyDoc {
 export interface ResponseDoc {
   status: number;
   description: string;
-  mediaType: 'application/json' | 'text/html' | 'text/plain';
+  mediaType: 'application/json' | 'text/html' | 'text/plain' | 'application/javascript' | 'image/gif';
   /** The body's schema; the document names it after its entry in the schema registry (src/app/routes/operations.ts). */
   schema: v.GenericSchema;
   examples: ExampleDoc[];

@@ -9,6 +9,8 @@ import { statsOperation } from './stats/operation';
 import { StatsBody } from './stats/schemas';
 import { healthOperation, infoOperation, livenessOperation } from './system/operation';
 import { AliveBody, HealthyBody, InfoBody, UnhealthyBody } from './system/schemas';
+import { pixelOperation, scriptOperation } from './tracker/operation';
+import { PixelImage, TrackerScript } from './tracker/schemas';
 import { visitsOperation } from './visits/operation';
 import { VisitBody, VisitsPageBody } from './visits/schemas';
 
@@ -22,6 +24,8 @@ export const OPERATIONS: readonly OperationDoc[] = [
   visitsOperation,
   statsOperation,
   eventOperation,
+  scriptOperation,
+  pixelOperation,
   infoOperation,
   healthOperation,
   livenessOperation,
@@ -42,6 +46,8 @@ export const RESPONSE_SCHEMAS = {
   Accepted: AcceptedBody,
   Forbidden: ForbiddenBody,
   PayloadTooLarge: PayloadTooLargeBody,
+  TrackerScript,
+  PixelImage,
   InvalidRequest: InvalidRequestBody,
   NotFound: NotFoundBody,
   InternalError: InternalErrorBody,

@@ -23,6 +23,8 @@ export function eventRoutes(deps: AppDependencies): Hono {
     const headers = headersOf(c);
     headers['access-control-allow-origin'] = origin;
     headers.vary = 'Origin';
+    // sendBeacon reads the answer in no-cors mode, where same-origin would make it a network error.
+    headers['cross-origin-resource-policy'] = 'cross-origin';
   };
   const forbiddenOrigin = (c: Context, origin: string) =>
     json(

@@ -3,6 +3,7 @@ import { isBotUserAgent } from '../domain/bot-detection';
 import type { PageView, PageViewSource } from '../domain/page-view';
 import { originMatchesSite, type Site } from '../domain/site';
 import { summarizeUserAgent } from '../domain/user-agent';
+import { createFreshReads, UNSHARED } from './fresh-reads';
 import { createVisitBatcher } from './visit-batcher';
 
 /**
@@ -39,6 +40,11 @@ export interface SiteTrackerOptions {
 export function createSiteTracker(options: SiteTrackerOptions): SiteTracker {
   const { primary } = options;
   const keys = createDailyKeys(primary);
+  // Every event looks its site up: concurrent lookups of one domain share a read that started
+  // after each (so a site just registered or removed is seen at once), which took POST /api/event
+  // from one extra round trip per event to one per batch of them.
+  const lookups = options.sharedIo ? createFreshReads() : UNSHARED;
+  const findSite = (domain: string) => lookups.read(`site:${domain}`, () => primary().findSite(domain));
   const writer = options.sharedIo
     ? createVisitBatcher<PageView, void>((batch) =>
         primary()
@@ -48,7 +54,7 @@ export function createSiteTracker(options: SiteTrackerOptions): SiteTracker {
     : { record: (view: PageView) => primary().recordPageViews([view]) };
 
   return {
-    findSite: (domain) => primary().findSite(domain),
+    findSite,
 
     async siteOfOrigin(origin) {
       let host: string;
@@ -58,7 +64,7 @@ export function createSiteTracker(options: SiteTrackerOptions): SiteTracker {
         return undefined;
       }
       const domain = host.startsWith('www.') ? host.slice(4) : host;
-      const site = await primary().findSite(domain);
+      const site = await findSite(domain);
       return site !== undefined && originMatchesSite(origin, site.domain) ? site : undefined;
     },
 

@@ -16,7 +16,15 @@ import { type Stack, StackError, startStack } from '../../src/dev/stack/stack';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SIZES: Record<string, number> = { '10k': 10_000, '100k': 100_000, '1m': 1_000_000, '10m': 10_000_000 };
-const ENDPOINTS = ['/', '/api/visits', '/api/stats', '/health'] as const;
+const ENDPOINTS = ['/', 'POST /api/event', '/api/visits', '/api/stats', '/health'] as const;
+/** The site the event load sends page views of; registered by the bench before it loads. */
+const BENCH_SITE = 'bench.example';
+const EVENT_BODY = JSON.stringify({
+  site: BENCH_SITE,
+  url: `https://${BENCH_SITE}/pricing?utm_source=bench`,
+  referrer: 'https://news.example/',
+  width: 1280,
+});
 const CHUNK = 100_000;
 const WARM_UP_REQUESTS = 2_000;
 const WARM_UP_SECONDS = 10;
@@ -39,6 +47,8 @@ interface SizeResult {
   replicaPeakRssMb: Record<string, number>;
   homeRowsInserted: number;
   homeSuccesses: number;
+  eventRowsInserted: number;
+  eventSuccesses: number;
 }
 
 function argument(name: string, fallback: string): string {
@@ -83,8 +93,9 @@ async function main(): Promise<void> {
       .map(([name, mb]) => `${name} ${mb} MB`)
       .join(', ');
     const lost = result.homeSuccesses - result.homeRowsInserted;
+    const lostEvents = result.eventSuccesses - result.eventRowsInserted;
     say(
-      `${result.size}: peak RSS ${rss}; GET / succeeded ${number(result.homeSuccesses)} times and inserted ${number(result.homeRowsInserted)} rows (${lost === 0 ? 'none lost, none doubled' : `MISMATCH ${lost}`}); seeding took ${result.seedSeconds} s`,
+      `${result.size}: peak RSS ${rss}; GET / succeeded ${number(result.homeSuccesses)} times and inserted ${number(result.homeRowsInserted)} rows (${lost === 0 ? 'none lost, none doubled' : `MISMATCH ${lost}`}); POST /api/event succeeded ${number(result.eventSuccesses)} times and inserted ${number(result.eventRowsInserted)} rows (${lostEvents === 0 ? 'none lost, none doubled' : `MISMATCH ${lostEvents}`}); seeding took ${result.seedSeconds} s`,
     );
   }
   const baseline = results[0];
@@ -128,17 +139,24 @@ async function benchSize(size: string, rows: number, duration: number, connectio
     const endpoints: EndpointResult[] = [];
     let homeRowsInserted = 0;
     let homeSuccesses = 0;
+    let eventRowsInserted = 0;
+    let eventSuccesses = 0;
+    await registerBenchSite(stack.databaseUrl);
     for (const endpoint of ENDPOINTS) {
       // A warm-up so JIT, pools and buffer caches are in their steady state; its rate sets the
       // measured run's request count. Both runs send a fixed count, which, unlike a duration,
       // lets every request finish: the rows GET / inserted then match its successes exactly.
       const warmUp = await load(stack, endpoint, { amount: WARM_UP_REQUESTS, seconds: WARM_UP_SECONDS }, connections);
       const amount = Math.max(connections, Math.round(warmUp.requestsPerSecond * duration));
-      const before = endpoint === '/' ? await countRows(stack.databaseUrl) : 0;
+      const table = endpoint === '/' ? 'visits' : endpoint === 'POST /api/event' ? 'site_events' : undefined;
+      const before = table === undefined ? 0 : await countRows(stack.databaseUrl, table);
       const result = await load(stack, endpoint, { amount, seconds: duration }, connections);
-      if (endpoint === '/') {
-        homeRowsInserted = (await countRows(stack.databaseUrl)) - before;
+      if (table === 'visits') {
+        homeRowsInserted = (await countRows(stack.databaseUrl, table)) - before;
         homeSuccesses = result.ok;
+      } else if (table === 'site_events') {
+        eventRowsInserted = (await countRows(stack.databaseUrl, table)) - before;
+        eventSuccesses = result.ok;
       }
       endpoints.push(result);
       say(
@@ -147,7 +165,17 @@ async function benchSize(size: string, rows: number, duration: number, connectio
     }
     const replicaPeakRssMb: Record<string, number> = {};
     for (const replica of stack.replicas) replicaPeakRssMb[replica.name] = await peakRssMb(replica.process.child.pid);
-    return { size, rows, seedSeconds, endpoints, replicaPeakRssMb, homeRowsInserted, homeSuccesses };
+    return {
+      size,
+      rows,
+      seedSeconds,
+      endpoints,
+      replicaPeakRssMb,
+      homeRowsInserted,
+      homeSuccesses,
+      eventRowsInserted,
+      eventSuccesses,
+    };
   } finally {
     await stack.stop();
   }
@@ -166,9 +194,11 @@ async function load(
   const startedAt = performance.now();
   let lastResponseAt = startedAt;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const isEvent = endpoint.startsWith('POST ');
     const instance = autocannon(
       {
-        url: `${stack.url}${endpoint}`,
+        url: `${stack.url}${isEvent ? endpoint.slice('POST '.length) : endpoint}`,
+        ...(isEvent ? { method: 'POST' as const, body: EVENT_BODY, headers: { 'content-type': 'text/plain' } } : {}),
         connections,
         // autocannon takes either; an amount replaces the duration rather than capping it.
         ...(limit.amount === undefined ? { duration: limit.seconds } : { amount: limit.amount }),
@@ -197,11 +227,24 @@ async function load(
   };
 }
 
-async function countRows(url: string): Promise<number> {
+async function countRows(url: string, table: 'visits' | 'site_events'): Promise<number> {
   const connection = await mysql.createConnection({ uri: url });
   try {
-    const [rows] = await connection.query('SELECT COUNT(*) AS n FROM visits');
+    const [rows] = await connection.query(`SELECT COUNT(*) AS n FROM ${table}`);
     return Number((rows as { n: number }[])[0]?.n ?? 0);
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Registers the site the event load sends page views of (as npm run site would), once per data directory. */
+async function registerBenchSite(url: string): Promise<void> {
+  const connection = await mysql.createConnection({ uri: url });
+  try {
+    await connection.query('INSERT IGNORE INTO sites (domain, name, is_public, created_at) VALUES (?, ?, 0, UTC_TIMESTAMP(3))', [
+      BENCH_SITE,
+      'Benchmark',
+    ]);
   } finally {
     await connection.end();
   }

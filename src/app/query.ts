@@ -6,11 +6,21 @@ import { InvalidRequestError } from './errors';
 
 /** Parses the query string with a schema; unknown parameters are errors, so typos do not pass silently. */
 export function parseQuery<const TSchema extends v.GenericSchema>(c: Context, schema: TSchema): v.InferOutput<TSchema> {
-  const result = v.safeParse(schema, c.req.query());
+  return parseOrRefuse(schema, c.req.query(), 'query');
+}
+
+/**
+ * Parses a request's query or body with its schema, or throws InvalidRequestError with one issue
+ * per field at fault; an issue about the whole input is named `whole`.
+ */
+export function parseOrRefuse<const TSchema extends v.GenericSchema>(
+  schema: TSchema,
+  input: unknown,
+  whole: string,
+): v.InferOutput<TSchema> {
+  const result = v.safeParse(schema, input);
   if (result.success) return result.output;
-  throw new InvalidRequestError(
-    result.issues.map((issue) => ({ field: v.getDotPath(issue) ?? 'query', message: issue.message })),
-  );
+  throw new InvalidRequestError(result.issues.map((issue) => ({ field: v.getDotPath(issue) ?? whole, message: issue.message })));
 }
 
 /** The message for a parameter a route does not take. */

@@ -50,10 +50,17 @@ export function truncateAddress(address: string): string {
  */
 export async function hashAddress(address: string, key: CryptoKey, day: string): Promise<string> {
   const canonical = normalizeAddress(address) ?? address;
-  const signature = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${day}\n${canonical}`));
-  return Array.from(new Uint8Array(signature), (byte) => byte.toString(16).padStart(2, '0'))
-    .join('')
-    .slice(0, IP_HASH_HEX_LENGTH);
+  return keyedHash(key, `${day}\n${canonical}`, IP_HASH_HEX_LENGTH);
+}
+
+/** HMAC-SHA-256 of `message` under `key`, as its first `hexLength` hex digits (WebCrypto: both runtimes). */
+export async function keyedHash(key: CryptoKey, message: string, hexLength: number): Promise<string> {
+  const signature = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(message));
+  return toHex(new Uint8Array(signature)).slice(0, hexLength);
+}
+
+export function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 export function importHashKey(key: string): Promise<CryptoKey> {

@@ -1,7 +1,8 @@
 import type { VisitDatabase } from '../data/visit-database';
 import { isBotUserAgent } from '../domain/bot-detection';
+import { importHashKey, keyedHash, toHex } from '../domain/ip-anonymizer';
 import type { PageView, PageViewSource } from '../domain/page-view';
-import { originMatchesSite, type Site } from '../domain/site';
+import { originMatchesSite, type Site, VISITOR_HASH_LENGTH } from '../domain/site';
 import { summarizeUserAgent } from '../domain/user-agent';
 import { createFreshReads, UNSHARED } from './fresh-reads';
 import { createVisitBatcher } from './visit-batcher';
@@ -86,8 +87,6 @@ export function createSiteTracker(options: SiteTrackerOptions): SiteTracker {
   };
 }
 
-const HASH_HEX_LENGTH = 16;
-
 /**
  * The day's HMAC key, fetched (or made) by the first page view of the day in this process and
  * kept once it is known. Only the key is kept, never a pending fetch: on the Worker a request
@@ -100,23 +99,13 @@ function createDailyKeys(primary: () => VisitDatabase) {
     if (known?.day === day) return known.key;
     const candidate = toHex(crypto.getRandomValues(new Uint8Array(32)));
     const secret = await primary().visitorKey(day, candidate);
-    const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'sign',
-    ]);
+    const key = await importHashKey(secret);
     if (known === undefined || known.day <= day) known = { day, key };
     return key;
   };
   return {
     async visitorHash(at: Date, message: string): Promise<string> {
-      const key = await keyOf(at.toISOString().slice(0, 10));
-      const signature = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(message));
-      return toHex(new Uint8Array(signature)).slice(0, HASH_HEX_LENGTH);
+      return keyedHash(await keyOf(at.toISOString().slice(0, 10)), message, VISITOR_HASH_LENGTH);
     },
   };
-}
-
-function toHex(bytes: Uint8Array): string {
-  let hex = '';
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
-  return hex;
 }

@@ -1,14 +1,14 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import * as v from 'valibot';
 import { pageViewSource } from '../../../domain/page-view';
 import { normalizeSiteDomain, originMatchesSite } from '../../../domain/site';
 import type { AppDependencies } from '../../dependencies';
 import { InvalidRequestError } from '../../errors';
 import { headersOf } from '../../middleware/response-headers';
-import { NoQuery, parseQuery } from '../../query';
+import { NoQuery, parseOrRefuse, parseQuery } from '../../query';
 import { json } from '../../respond';
+import { incomingPageView } from './incoming';
 import { type AcceptedJson, EVENT_BODY_MAX_BYTES, EventBody, type ForbiddenJson, type PayloadTooLargeJson } from './schemas';
 
 /**
@@ -92,14 +92,7 @@ export function eventRoutes(deps: AppDependencies): Hono {
       }
       const source = pageViewSource({ url: body.url, referrer: body.referrer }, site.domain);
       if (!source.ok) throw new InvalidRequestError([{ field: source.field, message: source.message }]);
-      await deps.sites.recordPageView({
-        site,
-        source: source.view,
-        clientAddress: deps.clientAddress(c),
-        userAgent: c.req.header('user-agent') ?? '',
-        country: deps.clientCountry(c),
-        at,
-      });
+      await deps.sites.recordPageView(incomingPageView(c, deps, site, source.view, at));
       return json(c, { status: 'accepted' } satisfies AcceptedJson, 202);
     },
   );
@@ -125,7 +118,5 @@ function parseEventBody(text: string) {
       { field: 'body', message: 'expected a JSON object like {"site":"example.com","url":"https://example.com/"}' },
     ]);
   }
-  const result = v.safeParse(EventBody, parsed);
-  if (result.success) return result.output;
-  throw new InvalidRequestError(result.issues.map((issue) => ({ field: v.getDotPath(issue) ?? 'body', message: issue.message })));
+  return parseOrRefuse(EventBody, parsed, 'body');
 }

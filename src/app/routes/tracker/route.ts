@@ -4,6 +4,7 @@ import { pageViewSource } from '../../../domain/page-view';
 import { normalizeSiteDomain } from '../../../domain/site';
 import type { AppDependencies } from '../../dependencies';
 import { headersOf } from '../../middleware/response-headers';
+import { incomingPageView } from '../events/incoming';
 import { PixelQuery } from './schemas';
 import { scriptEtag, TRACKER_SCRIPT } from './script';
 
@@ -40,14 +41,7 @@ export function trackerRoutes(deps: AppDependencies): Hono {
       if (site === undefined) return;
       const source = pageViewSource({ url: query.output.url, referrer: query.output.ref }, site.domain);
       if (!source.ok) return;
-      await deps.sites.recordPageView({
-        site,
-        source: source.view,
-        clientAddress: deps.clientAddress(c),
-        userAgent: c.req.header('user-agent') ?? '',
-        country: deps.clientCountry(c),
-        at,
-      });
+      await deps.sites.recordPageView(incomingPageView(c, deps, site, source.view, at));
     };
     // An image cannot show an error: a failure is logged, and the pixel served all the same.
     await record().catch((error: unknown) =>

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATIONS } from '../../src/app/routes/operations';
+import { launchChromium } from '../support/browser';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -14,7 +14,6 @@ import { startTestServer, type TestServer } from '../support/server';
  * layout that holds from a phone to a desktop. Screenshots go to test-artifacts/ (git-ignored).
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-artifacts');
 const VIEWPORTS = [
   { name: 'phone', width: 375, height: 740 },
@@ -105,11 +104,6 @@ describe('the dashboard and /docs in headless Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `No Chromium at ${CHROMIUM}: install it with "apt-get install -y chromium" (CI's .ci/run does), or point CHROMIUM_PATH at one.`,
-      );
-    }
     await mkdir(ARTIFACTS, { recursive: true });
     database = await createTestDatabase();
     server = await startTestServer(database, { env: { SERVER_ID: 'browser-check' } });
@@ -118,12 +112,7 @@ describe('the dashboard and /docs in headless Chromium', () => {
       expect(response.status).toBe(200);
       await response.arrayBuffer();
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      // No sandbox: CI runs as root in a container; the page is our own.
-      args: ['--no-sandbox', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

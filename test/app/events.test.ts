@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { RUNTIMES, type RuntimeServer, startRuntime } from '../support/runtimes';
+import { registerSite } from '../support/sites';
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
@@ -30,7 +31,7 @@ describe.each(RUNTIMES)('POST /api/event on %s', (runtime) => {
   beforeAll(async () => {
     database = await createTestDatabase();
     server = await startRuntime(runtime, database);
-    await database.query("INSERT INTO sites (domain, name, is_public, created_at) VALUES ('example.com', 'Example', 0, NOW(3))");
+    await registerSite(database, 'example.com');
   });
   afterAll(async () => {
     await server?.stop();

@@ -9,6 +9,7 @@ import { parseNodeSettings } from '../../src/runtime/node/settings';
 import { APP_VERSION } from '../../src/version';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { RUNTIMES, type RuntimeServer, startRuntime } from '../support/runtimes';
+import { registerSite } from '../support/sites';
 
 /**
  * The OpenAPI document is generated from the code (each route's operation, query schema and
@@ -279,7 +280,7 @@ describe.each(RUNTIMES)('live responses on %s', (runtime) => {
     database = await createTestDatabase();
     server = await startRuntime(runtime, database, { env: { SERVER_ID: 'docs-check' } });
     // The site the examples send page views of.
-    await database.query("INSERT INTO sites (domain, name, is_public, created_at) VALUES ('example.com', 'Example', 0, NOW(3))");
+    await registerSite(database, 'example.com');
     // Visits, so lists and counts are not empty.
     for (const agent of ['docs-check/1', 'docs-check/2']) {
       const response = await fetch(`${server.url}/`, { headers: { 'user-agent': agent } });

@@ -1,15 +1,15 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRACKER_SCRIPT } from '../../src/app/routes/tracker/script';
+import { launchChromium } from '../support/browser';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { RUNTIMES, type RuntimeServer, startRuntime } from '../support/runtimes';
 import { startTestServer, type TestServer, waitFor } from '../support/server';
+import { registerSite } from '../support/sites';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 const countEvents = async (database: TestDatabase) =>
@@ -28,7 +28,7 @@ describe.each(RUNTIMES)('GET /script.js and /pixel.gif on %s', (runtime) => {
   beforeAll(async () => {
     database = await createTestDatabase();
     server = await startRuntime(runtime, database);
-    await database.query("INSERT INTO sites (domain, name, is_public, created_at) VALUES ('example.com', 'Example', 0, NOW(3))");
+    await registerSite(database, 'example.com');
   });
   afterAll(async () => {
     await server?.stop();
@@ -88,11 +88,6 @@ describe('the tracker in headless Chromium, on pages of other origins', () => {
   let unregistered: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `No Chromium at ${CHROMIUM}: install it with "apt-get install -y chromium", or point CHROMIUM_PATH at one.`,
-      );
-    }
     database = await createTestDatabase();
     service = await startTestServer(database);
     // A site of its own: every path is a page that loads the tracker from the service.
@@ -110,15 +105,8 @@ describe('the tracker in headless Chromium, on pages of other origins', () => {
     registered = `http://localhost:${port}`;
     // The same server under another name: another origin, which is not the site's.
     unregistered = `http://127.0.0.1:${port}`;
-    await database.query('INSERT INTO sites (domain, name, is_public, created_at) VALUES (?, ?, 0, NOW(3))', [
-      `localhost:${port}`,
-      'Test pages',
-    ]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-dev-shm-usage'],
-    });
+    await registerSite(database, `localhost:${port}`);
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

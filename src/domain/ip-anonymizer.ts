@@ -1,12 +1,13 @@
 import ipaddr from 'ipaddr.js';
 import { normalizeAddress } from './client-ip';
+import { type KeyedHash, type KeyedHashing, webCryptoHashing } from './keyed-hash';
 import { todayIn } from './time';
 
 /**
  * How a client address is stored (IP_ANONYMIZE). `truncate` keeps the network, not the host:
  * IPv4 /24, IPv6 /48. `hash` keeps a keyed daily pseudonym: the same address gives the same
  * value all day, so unique visitors still count, but not across days, and without the key it
- * cannot be reversed. Web Crypto only, so it runs unchanged on Node and in workerd.
+ * cannot be reversed.
  */
 export type IpAnonymization = { mode: 'off' } | { mode: 'truncate' } | { mode: 'hash'; key: string };
 
@@ -48,30 +49,20 @@ export function truncateAddress(address: string): string {
  * The day is part of the message, so a visitor's value changes at midnight and days cannot be
  * joined; the key is secret, so the 2^32 IPv4 addresses cannot simply be tried one by one.
  */
-export async function hashAddress(address: string, key: CryptoKey, day: string): Promise<string> {
+export async function hashAddress(address: string, hash: KeyedHash, day: string): Promise<string> {
   const canonical = normalizeAddress(address) ?? address;
-  return keyedHash(key, `${day}\n${canonical}`, IP_HASH_HEX_LENGTH);
-}
-
-/** HMAC-SHA-256 of `message` under `key`, as its first `hexLength` hex digits (WebCrypto: both runtimes). */
-export async function keyedHash(key: CryptoKey, message: string, hexLength: number): Promise<string> {
-  const signature = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(message));
-  return toHex(new Uint8Array(signature)).slice(0, hexLength);
-}
-
-export function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
-export function importHashKey(key: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', new TextEncoder().encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return (await hash(`${day}\n${canonical}`)).slice(0, IP_HASH_HEX_LENGTH);
 }
 
 /**
  * The anonymizer for a setting. The hash day is the local day in `timeZone` (APP_TIMEZONE), so
  * a visitor is one value for the whole of the dashboard's "today" and /api/stats' default day.
  */
-export function createIpAnonymizer(setting: IpAnonymization, timeZone: string): IpAnonymizer {
+export function createIpAnonymizer(
+  setting: IpAnonymization,
+  timeZone: string,
+  hashing: KeyedHashing = webCryptoHashing,
+): IpAnonymizer {
   switch (setting.mode) {
     case 'off':
       return async (address) => address;
@@ -79,10 +70,10 @@ export function createIpAnonymizer(setting: IpAnonymization, timeZone: string): 
       return async (address) => truncateAddress(address);
     case 'hash': {
       // Imported on first use: workerd refuses some work in the global scope, and Node does not mind.
-      let key: Promise<CryptoKey> | undefined;
+      let hash: Promise<KeyedHash> | undefined;
       return async (address, at) => {
-        key ??= importHashKey(setting.key);
-        return hashAddress(address, await key, todayIn(timeZone, at));
+        hash ??= hashing(setting.key);
+        return hashAddress(address, await hash, todayIn(timeZone, at));
       };
     }
   }

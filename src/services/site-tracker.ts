@@ -1,6 +1,6 @@
 import type { VisitDatabase } from '../data/visit-database';
 import { isBotUserAgent } from '../domain/bot-detection';
-import { importHashKey, keyedHash, toHex } from '../domain/ip-anonymizer';
+import { type KeyedHash, type KeyedHashing, toHex, webCryptoHashing } from '../domain/keyed-hash';
 import type { PageView, PageViewSource } from '../domain/page-view';
 import { originMatchesSite, type Site, VISITOR_HASH_LENGTH } from '../domain/site';
 import { summarizeUserAgent } from '../domain/user-agent';
@@ -36,11 +36,13 @@ export interface SiteTrackerOptions {
   primary: () => VisitDatabase;
   /** Node: page views share transactions (the batcher). The Worker writes each on its own. */
   sharedIo: boolean;
+  /** Default WebCrypto; Node passes its synchronous HMAC (src/domain/keyed-hash.ts says why). */
+  hashing?: KeyedHashing;
 }
 
 export function createSiteTracker(options: SiteTrackerOptions): SiteTracker {
   const { primary } = options;
-  const keys = createDailyKeys(primary);
+  const keys = createDailyKeys(primary, options.hashing ?? webCryptoHashing);
   // Every event looks its site up: concurrent lookups of one domain share a read that started
   // after each (so a site just registered or removed is seen at once), which took POST /api/event
   // from one extra round trip per event to one per batch of them.
@@ -93,19 +95,19 @@ export function createSiteTracker(options: SiteTrackerOptions): SiteTracker {
  * may not wait on another request's I/O. Page views that race at the start of a day each fetch,
  * and all read back the one secret the first of them stored.
  */
-function createDailyKeys(primary: () => VisitDatabase) {
-  let known: { day: string; key: CryptoKey } | undefined;
-  const keyOf = async (day: string): Promise<CryptoKey> => {
-    if (known?.day === day) return known.key;
+function createDailyKeys(primary: () => VisitDatabase, hashing: KeyedHashing) {
+  let known: { day: string; hash: KeyedHash } | undefined;
+  const hashOf = async (day: string): Promise<KeyedHash> => {
+    if (known?.day === day) return known.hash;
     const candidate = toHex(crypto.getRandomValues(new Uint8Array(32)));
-    const secret = await primary().visitorKey(day, candidate);
-    const key = await importHashKey(secret);
-    if (known === undefined || known.day <= day) known = { day, key };
-    return key;
+    const hash = await hashing(await primary().visitorKey(day, candidate));
+    if (known === undefined || known.day <= day) known = { day, hash };
+    return hash;
   };
   return {
     async visitorHash(at: Date, message: string): Promise<string> {
-      return keyedHash(await keyOf(at.toISOString().slice(0, 10)), message, VISITOR_HASH_LENGTH);
+      const hash = await hashOf(at.toISOString().slice(0, 10));
+      return (await hash(message)).slice(0, VISITOR_HASH_LENGTH);
     },
   };
 }

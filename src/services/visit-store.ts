@@ -3,6 +3,7 @@ import type { DatabaseStatus } from '../data/database';
 import type { VisitDatabase } from '../data/visit-database';
 import { isBotUserAgent } from '../domain/bot-detection';
 import { createIpAnonymizer, type IpAnonymization } from '../domain/ip-anonymizer';
+import type { KeyedHashing } from '../domain/keyed-hash';
 import { localDayRange } from '../domain/time';
 import type { Visit, VisitFilter, VisitOutcome } from '../domain/visit';
 import { createDayCounter, WHOLE_DAY } from './day-counter';
@@ -89,6 +90,8 @@ export interface VisitStoreOptions extends StoreSettings {
   /** Where /api/stats figures are kept for statsCacheTtlMs; default: in this process (or isolate). */
   statsCache?: ReadCache;
   ipAnonymization: IpAnonymization;
+  /** How IP_ANONYMIZE=hash computes its HMAC; default WebCrypto (src/domain/keyed-hash.ts). */
+  hashing?: KeyedHashing;
   /** APP_TIMEZONE: the day of a hashed address (IP_ANONYMIZE=hash) is the local day there. */
   timeZone: string;
   /** This instance, as the visits it records name it. */
@@ -104,7 +107,7 @@ export function createVisitStore(options: VisitStoreOptions): VisitStore {
   const { primary, metrics, clock } = options;
   const replicas = options.replicas ?? primaryOnly(primary);
   // IP_ANONYMIZE: the address is truncated or hashed before it is stored anywhere.
-  const anonymize = createIpAnonymizer(options.ipAnonymization, options.timeZone);
+  const anonymize = createIpAnonymizer(options.ipAnonymization, options.timeZone, options.hashing);
   // Group commit (src/services/visit-batcher.ts) where requests may share a transaction.
   const writer: VisitWriter = options.sharedIo
     ? createVisitBatcher((batch) => primary().recordVisits(batch))

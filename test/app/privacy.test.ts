@@ -6,7 +6,8 @@ import { retentionSettings } from '../../src/config/tools';
 import { ConfigError, parseSettings } from '../../src/config/variables';
 import { countExpired, type PurgeBatch, purgeExpired } from '../../src/data/retention';
 import { isBotUserAgent } from '../../src/domain/bot-detection';
-import { createIpAnonymizer, hashAddress, importHashKey, truncateAddress } from '../../src/domain/ip-anonymizer';
+import { createIpAnonymizer, hashAddress, truncateAddress } from '../../src/domain/ip-anonymizer';
+import { webCryptoHashing } from '../../src/domain/keyed-hash';
 import { retentionCutoff } from '../../src/domain/retention';
 import { runPurge } from '../../src/ops/purge';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -55,14 +56,14 @@ describe('address truncation', () => {
 
 describe('keyed daily hash', () => {
   it('is the same all day, differs across days and keys, and fits the column', async () => {
-    const key = await importHashKey(HASH_KEY);
+    const key = await webCryptoHashing(HASH_KEY);
     const today = await hashAddress('203.0.113.77', key, '2026-11-24');
     expect(today).toMatch(/^[0-9a-f]{16}$/);
     expect(await hashAddress('203.0.113.77', key, '2026-11-24')).toBe(today);
     expect(await hashAddress('::ffff:203.0.113.77', key, '2026-11-24')).toBe(today);
     expect(await hashAddress('203.0.113.77', key, '2026-11-25')).not.toBe(today);
     expect(await hashAddress('203.0.113.78', key, '2026-11-24')).not.toBe(today);
-    expect(await hashAddress('203.0.113.77', await importHashKey(`${HASH_KEY}x`), '2026-11-24')).not.toBe(today);
+    expect(await hashAddress('203.0.113.77', await webCryptoHashing(`${HASH_KEY}x`), '2026-11-24')).not.toBe(today);
   });
 
   it('changes at midnight in APP_TIMEZONE, not at midnight UTC', async () => {

@@ -13,6 +13,7 @@ import { createSiteTracker } from '../../services/site-tracker';
 import { createVisitStore } from '../../services/visit-store';
 import { APP_VERSION } from '../../version';
 import { createNodePool, type NodePool, type PoolLimits } from './mysql-pool';
+import { nodeHashing } from './node-hashing';
 import { createPrometheusMetrics } from './prometheus-metrics';
 import { createRedisCache } from './redis-cache';
 import type { NodeSettings } from './settings';
@@ -111,10 +112,11 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     serverId,
     clock,
     metrics,
+    hashing: nodeHashing,
   });
   const app = createApp({
     store,
-    sites: createSiteTracker({ primary: () => primary, sharedIo: true }),
+    sites: createSiteTracker({ primary: () => primary, sharedIo: true, hashing: nodeHashing }),
     health: createHealthProbe({ store, ...settings.health, isDraining: options.isDraining }),
     logger,
     metrics,

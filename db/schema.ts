@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  customType,
   date,
   datetime,
   index,
@@ -14,7 +15,13 @@ import {
   varchar,
 } from 'drizzle-orm/mysql-core';
 import { PATH_MAX_LENGTH, REFERRER_HOST_MAX_LENGTH, UTM_MAX_LENGTH } from '../src/domain/page-view';
-import { SITE_DOMAIN_MAX_LENGTH, SITE_NAME_MAX_LENGTH, VISITOR_HASH_LENGTH } from '../src/domain/site';
+import {
+  SITE_DOMAIN_MAX_LENGTH,
+  SITE_NAME_MAX_LENGTH,
+  SITE_VALUE_MAX_LENGTH,
+  TIME_ZONE_MAX_LENGTH,
+  VISITOR_HASH_LENGTH,
+} from '../src/domain/site';
 import { REQUEST_ID_MAX_LENGTH, SERVER_ID_MAX_LENGTH, USER_AGENT_MAX_LENGTH } from '../src/domain/visit';
 
 /**
@@ -128,6 +135,8 @@ export const sites = mysqlTable(
     name: varchar('name', { length: SITE_NAME_MAX_LENGTH }).notNull(),
     // Its dashboard and figures are readable without credentials.
     isPublic: boolean('is_public').notNull().default(false),
+    // IANA name: its days are the days of its figures (site_day_values) and of "a visitor".
+    timeZone: varchar('time_zone', { length: TIME_ZONE_MAX_LENGTH }).notNull().default('UTC'),
     createdAt: datetime('created_at', { mode: 'date', fsp: 3 }).notNull(),
   },
   (table) => [uniqueIndex('sites_domain').on(table.domain)],
@@ -178,15 +187,52 @@ export const siteCounters = mysqlTable(
   (table) => [primaryKey({ columns: [table.siteId, table.bucketStart, table.shard] })],
 );
 
-/** Which visitors each site has seen each UTC day: what makes site_counters.visitors exact. */
-export const siteDayVisitors = mysqlTable(
-  'site_day_visitors',
+/**
+ * A dimension's value, compared byte for byte: MySQL's and MariaDB's default collations fold
+ * case (and accents), which would make /Pricing and /pricing one page. utf8mb4_bin exists on both.
+ */
+const exactText = customType<{ data: string; config: { length: number } }>({
+  dataType: (config) => `varchar(${config?.length ?? 255}) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
+});
+
+/**
+ * Page views and visitors per site, dimension, day of the site and value: what the top lists,
+ * the daily series and the CSV export read, so their cost is the distinct values in a range,
+ * never the events. Dimension 0 (value '') is the site as a whole; the codes are in
+ * src/domain/site-dimensions.ts. Visitors are those first seen with the value that day, so a
+ * range's figure counts each visitor once per day.
+ */
+export const siteDayValues = mysqlTable(
+  'site_day_values',
+  {
+    siteId: int('site_id', { unsigned: true }).notNull(),
+    dimension: tinyint('dimension', { unsigned: true }).notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    value: exactText('value', { length: SITE_VALUE_MAX_LENGTH }).notNull(),
+    pageviews: bigint('pageviews', { mode: 'number', unsigned: true }).notNull().default(0),
+    visitors: bigint('visitors', { mode: 'number', unsigned: true }).notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.siteId, table.dimension, table.day, table.value] })],
+);
+
+/**
+ * Which visitors a site has seen on each of its days (dimension 0, value ''), and with which
+ * page, referrer or campaign value: what makes the visitor figures exact (browser, OS, device
+ * and country follow from the visitor, so a visitor new for the day is new for those). `batch`
+ * is a random number per transaction: the rows carrying it are the ones that transaction
+ * inserted, which tells it which visitors are new for which value.
+ */
+export const siteVisitorValues = mysqlTable(
+  'site_visitor_values',
   {
     siteId: int('site_id', { unsigned: true }).notNull(),
     day: date('day', { mode: 'string' }).notNull(),
     visitorHash: varchar('visitor_hash', { length: VISITOR_HASH_LENGTH }).notNull(),
+    dimension: tinyint('dimension', { unsigned: true }).notNull(),
+    value: exactText('value', { length: SITE_VALUE_MAX_LENGTH }).notNull(),
+    batch: bigint('batch', { mode: 'number', unsigned: true }).notNull(),
   },
-  (table) => [primaryKey({ columns: [table.siteId, table.day, table.visitorHash] })],
+  (table) => [primaryKey({ columns: [table.siteId, table.day, table.visitorHash, table.dimension, table.value] })],
 );
 
 /**

@@ -2,9 +2,10 @@ import { getTableName, getViewName } from 'drizzle-orm';
 import {
   bucketVisitors,
   siteCounters,
-  siteDayVisitors,
+  siteDayValues,
   siteEvents,
   sites,
+  siteVisitorValues,
   visitCounters,
   visitorKeys,
   visitStats,
@@ -35,14 +36,17 @@ export const APP_PRIVILEGES: Readonly<Record<string, readonly TablePrivilege[]>>
   // Ingestion checks an event's site; registering and removing sites is administration
   // (npm run site, as the migration user).
   [getTableName(sites)]: ['SELECT'],
-  // The page-view write (src/data/site-events.ts) inserts events; nothing on a request path
-  // reads them back one by one.
-  [getTableName(siteEvents)]: ['INSERT'],
+  // The page-view write (src/data/site-events.ts) inserts events; the live figure reads the last
+  // five minutes of them (by the site-and-time index).
+  [getTableName(siteEvents)]: ['SELECT', 'INSERT'],
   // INSERT … ON DUPLICATE KEY UPDATE pageviews = pageviews + n (the SET reads the columns); the
   // figures read.
   [getTableName(siteCounters)]: ['SELECT', 'INSERT', 'UPDATE'],
-  // INSERT IGNORE: a visitor already seen that day is skipped.
-  [getTableName(siteDayVisitors)]: ['INSERT'],
+  // INSERT IGNORE (a visitor already seen with a value that day is skipped), then the rows the
+  // transaction inserted read back by its batch mark.
+  [getTableName(siteVisitorValues)]: ['SELECT', 'INSERT'],
+  // INSERT … ON DUPLICATE KEY UPDATE pageviews = pageviews + VALUES(pageviews); the figures read.
+  [getTableName(siteDayValues)]: ['SELECT', 'INSERT', 'UPDATE'],
   // INSERT IGNORE of a candidate key, then the day's key read back.
   [getTableName(visitorKeys)]: ['SELECT', 'INSERT'],
   // No request reads the view; reporting by hand with the service's read credentials does.

@@ -13,6 +13,7 @@ const siteColumns = {
   domain: sites.domain,
   name: sites.name,
   isPublic: sites.isPublic,
+  timeZone: sites.timeZone,
   createdAt: sites.createdAt,
 };
 

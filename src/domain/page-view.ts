@@ -76,6 +76,8 @@ export function pageViewSource(input: { url: string; referrer?: string | null | 
 export interface PageView extends PageViewSource {
   siteId: number;
   occurredAt: Date;
+  /** The day of the view in the site's time zone (YYYY-MM-DD): the day its figures count it on. */
+  day: string;
   browser: string;
   os: string;
   device: string;

@@ -5,9 +5,15 @@
  * `http(s)://www.<domain>`, which is all an origin needs to match (originMatchesSite).
  */
 
+import { PATH_MAX_LENGTH } from './page-view';
+
 /** The longest host name DNS allows (253) plus room for `:65535`. */
 export const SITE_DOMAIN_MAX_LENGTH = 259;
 export const SITE_NAME_MAX_LENGTH = 100;
+/** The longest IANA time zone name is 32 characters; room to spare. */
+export const TIME_ZONE_MAX_LENGTH = 64;
+/** The longest value a dimension rolls up: a path. */
+export const SITE_VALUE_MAX_LENGTH = PATH_MAX_LENGTH;
 /** A visitor's daily hash, in hex: 64 bits, no collision to speak of among a site's visitors of a day. */
 export const VISITOR_HASH_LENGTH = 16;
 
@@ -17,6 +23,8 @@ export interface Site {
   name: string;
   /** Its dashboard and figures are readable by anyone. */
   isPublic: boolean;
+  /** IANA name; the days of its figures, and of "a visitor", are its days. */
+  timeZone: string;
   createdAt: Date;
 }
 
@@ -24,6 +32,7 @@ export interface NewSite {
   domain: string;
   name: string;
   isPublic: boolean;
+  timeZone: string;
 }
 
 export type DomainCheck = { ok: true; domain: string } | { ok: false; reason: string };

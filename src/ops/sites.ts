@@ -1,13 +1,14 @@
 import type { Database } from '../data/database';
 import { addSite, listSites, removeSite } from '../data/sites';
 import { normalizeSiteDomain, SITE_NAME_MAX_LENGTH } from '../domain/site';
+import { isTimeZone } from '../domain/time';
 
 /** `npm run site`'s work, one subcommand at a time; src/ops/cli/site.ts parses the arguments. */
 
 export class SiteCommandError extends Error {}
 
 export type SiteCommand =
-  | { kind: 'add'; domain: string; name?: string | undefined; isPublic: boolean }
+  | { kind: 'add'; domain: string; name?: string | undefined; isPublic: boolean; timeZone?: string | undefined }
   | { kind: 'list' }
   | { kind: 'remove'; domain: string; confirmed: boolean };
 
@@ -18,7 +19,9 @@ export interface SiteCommandIo {
 }
 
 export const SITE_USAGE = [
-  'npm run site -- add <domain> [--name "Display name"] [--public]   register a site (e.g. example.com, localhost:5173)',
+  'npm run site -- add <domain> [--name "Display name"] [--public] [--tz Europe/Berlin]',
+  '                                                                   register a site (e.g. example.com, localhost:5173);',
+  '                                                                   --tz: the days its figures are counted in (default UTC)',
   'npm run site -- list                                               the registered sites',
   'npm run site -- remove <domain> [--yes]                            remove a site and its data (asks first)',
 ].join('\n');
@@ -38,7 +41,11 @@ export async function runSiteCommand(db: Database, command: SiteCommand, io: Sit
       if (name === '' || name.length > SITE_NAME_MAX_LENGTH) {
         throw new SiteCommandError(`--name: expected 1 to ${SITE_NAME_MAX_LENGTH} characters`);
       }
-      const outcome = await addSite(db, { domain: command.domain, name, isPublic: command.isPublic }, now);
+      const timeZone = command.timeZone ?? 'UTC';
+      if (!isTimeZone(timeZone)) {
+        throw new SiteCommandError(`--tz "${timeZone}": not an IANA time zone; give one like Europe/Berlin or America/New_York`);
+      }
+      const outcome = await addSite(db, { domain: command.domain, name, isPublic: command.isPublic, timeZone }, now);
       const { site } = outcome;
       if (outcome.kind === 'exists') {
         io.say(
@@ -47,7 +54,7 @@ export async function runSiteCommand(db: Database, command: SiteCommand, io: Sit
         return;
       }
       io.say(
-        `added ${site.domain} ("${site.name}", ${site.isPublic ? 'public: anyone may read its figures' : 'private'}); page views from http(s)://${site.domain} and http(s)://www.${site.domain} are accepted`,
+        `added ${site.domain} ("${site.name}", ${site.isPublic ? 'public: anyone may read its figures' : 'private'}, days in ${site.timeZone}); page views from http(s)://${site.domain} and http(s)://www.${site.domain} are accepted`,
       );
       return;
     }
@@ -58,7 +65,9 @@ export async function runSiteCommand(db: Database, command: SiteCommand, io: Sit
         return;
       }
       for (const site of all) {
-        io.say(`${site.domain}\t${site.isPublic ? 'public' : 'private'}\t${site.name}\tadded ${site.createdAt.toISOString()}`);
+        io.say(
+          `${site.domain}\t${site.isPublic ? 'public' : 'private'}\t${site.timeZone}\t${site.name}\tadded ${site.createdAt.toISOString()}`,
+        );
       }
       io.say(`${all.length} site${all.length === 1 ? '' : 's'}`);
       return;

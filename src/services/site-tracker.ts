@@ -1,8 +1,10 @@
 import type { VisitDatabase } from '../data/visit-database';
 import { isBotUserAgent } from '../domain/bot-detection';
+import { setBounded } from '../domain/bounded-map';
 import { type KeyedHash, type KeyedHashing, toHex, webCryptoHashing } from '../domain/keyed-hash';
 import type { PageView, PageViewSource } from '../domain/page-view';
 import { originMatchesSite, type Site, VISITOR_HASH_LENGTH } from '../domain/site';
+import { todayIn } from '../domain/time';
 import { summarizeUserAgent } from '../domain/user-agent';
 import { createFreshReads, UNSHARED } from './fresh-reads';
 import { createVisitBatcher } from './visit-batcher';
@@ -10,7 +12,7 @@ import { createVisitBatcher } from './visit-batcher';
 /**
  * Page views of the tracked sites: which site an event or a preflight belongs to, and recording
  * it with its rollups. A visitor is a keyed hash of the site, the client address and the user
- * agent, with a key made at random for each UTC day and shared through the database, so one
+ * agent, with a key made at random for each calendar day and shared through the database, so one
  * visitor is one visitor all day on every replica, cannot be followed from one day to the next,
  * and no address is stored.
  */
@@ -73,11 +75,13 @@ export function createSiteTracker(options: SiteTrackerOptions): SiteTracker {
 
     async recordPageView(view) {
       const agent = summarizeUserAgent(view.userAgent);
-      const visitorHash = await keys.visitorHash(view.at, `${view.site.id}\n${view.clientAddress}\n${view.userAgent}`);
+      const day = todayIn(view.site.timeZone, view.at);
+      const visitorHash = await keys.visitorHash(day, `${view.site.id}\n${view.clientAddress}\n${view.userAgent}`);
       await writer.record({
         ...view.source,
         siteId: view.site.id,
         occurredAt: view.at,
+        day,
         browser: agent.browser,
         os: agent.os,
         device: agent.device,
@@ -90,23 +94,30 @@ export function createSiteTracker(options: SiteTrackerOptions): SiteTracker {
 }
 
 /**
- * The day's HMAC key, fetched (or made) by the first page view of the day in this process and
- * kept once it is known. Only the key is kept, never a pending fetch: on the Worker a request
- * may not wait on another request's I/O. Page views that race at the start of a day each fetch,
- * and all read back the one secret the first of them stored.
+ * The HMAC key of a calendar date, fetched (or made) by the first page view of that date in
+ * this process and kept once it is known. A page view takes the key of its site's day (in the
+ * site's time zone), so a visitor is one visitor for the whole of the site's day; sites in other
+ * zones use the same date's key hours earlier or later, so a key must outlive every zone's day
+ * of it. Only keys are kept, never a pending fetch: on the Worker a request may not wait on
+ * another request's I/O. Page views that race at the start of a day each fetch, and all read
+ * back the one secret the first of them stored.
  */
+const KEPT_DAYS = 3;
+
 function createDailyKeys(primary: () => VisitDatabase, hashing: KeyedHashing) {
-  let known: { day: string; hash: KeyedHash } | undefined;
+  // Sites in zones far apart are on two dates at once; a third is a day that has ended.
+  const known = new Map<string, KeyedHash>();
   const hashOf = async (day: string): Promise<KeyedHash> => {
-    if (known?.day === day) return known.hash;
+    const cached = known.get(day);
+    if (cached !== undefined) return cached;
     const candidate = toHex(crypto.getRandomValues(new Uint8Array(32)));
     const hash = await hashing(await primary().visitorKey(day, candidate));
-    if (known === undefined || known.day <= day) known = { day, hash };
+    setBounded(known, day, hash, KEPT_DAYS);
     return hash;
   };
   return {
-    async visitorHash(at: Date, message: string): Promise<string> {
-      const hash = await hashOf(at.toISOString().slice(0, 10));
+    async visitorHash(day: string, message: string): Promise<string> {
+      const hash = await hashOf(day);
       return (await hash(message)).slice(0, VISITOR_HASH_LENGTH);
     },
   };

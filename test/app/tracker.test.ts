@@ -116,9 +116,10 @@ describe('the tracker in headless Chromium, on pages of other origins', () => {
     await database?.drop();
   });
 
+  // By path: two beacons sent moments apart may arrive, and commit, in either order.
   const eventsOf = (paths: string[]) =>
     database.query<{ path: string; referrer_host: string | null }>(
-      `SELECT path, referrer_host FROM site_events WHERE path IN (${paths.map(() => '?').join(', ')}) ORDER BY id`,
+      `SELECT path, referrer_host FROM site_events WHERE path IN (${paths.map(() => '?').join(', ')}) ORDER BY path, id`,
       paths,
     );
 

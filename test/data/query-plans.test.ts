@@ -10,6 +10,7 @@ import { startTestServer, type TestServer } from '../support/server';
  */
 
 const VISITS = 200_000;
+const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const COUNTER_DAYS = 90;
 
 interface PlanRow {
@@ -71,7 +72,21 @@ beforeAll(async () => {
     `INSERT INTO visitor_keys (day, secret)
      SELECT DATE('2026-11-23') - INTERVAL n DAY, SHA2(n, 256) FROM (${numbers}) AS numbers WHERE n < 365`,
   );
-  await database.query('ANALYZE TABLE visits, visit_counters, bucket_visitors, sites, visitor_keys');
+  // Who was seen with what: 100k visitor-value rows over 90 days of 50 sites; and a year of day
+  // figures (two or three values of each dimension a day) for 10 sites.
+  await database.query(
+    `INSERT INTO site_visitor_values (site_id, day, visitor_hash, dimension, value, batch)
+     SELECT n % 50 + 1, DATE('2026-11-24') - INTERVAL (n DIV 1000) % 90 DAY, LPAD(HEX(n), 16, '0'), n % 3, IF(n % 3 = 0, '', CONCAT('/page-', n % 40)), n
+     FROM (${numbers}) AS numbers`,
+  );
+  await database.query(
+    `INSERT INTO site_day_values (site_id, dimension, day, value, pageviews, visitors)
+     SELECT n % 10 + 1, (n DIV 10) % 10, DATE('2026-11-24') - INTERVAL (n DIV 100) % 365 DAY, IF((n DIV 10) % 10 = 0, '', CONCAT('value-', n DIV 36500)), 5, 3
+     FROM (${numbers}) AS numbers WHERE (n DIV 10) % 10 > 0 OR n < 36500`,
+  );
+  await database.query(
+    'ANALYZE TABLE visits, visit_counters, bucket_visitors, sites, visitor_keys, site_visitor_values, site_day_values',
+  );
 
   server = await startTestServer(database, {
     clock: () => new Date('2026-11-24T12:00:00Z'),
@@ -153,8 +168,13 @@ describe('query plans on the request paths', () => {
     for (const origin of [undefined, 'https://www.site-7.example']) {
       const response = await fetch(`${server.url}/api/event`, {
         method: 'POST',
-        headers: origin === undefined ? {} : { origin },
-        body: JSON.stringify({ site: 'site-7.example', url: 'https://site-7.example/pricing' }),
+        // A person's browser: a bot's page view is stored but rolled up nowhere.
+        headers: { 'user-agent': BROWSER, ...(origin === undefined ? {} : { origin }) },
+        body: JSON.stringify({
+          site: 'site-7.example',
+          url: 'https://site-7.example/pricing?utm_source=news',
+          referrer: 'https://news.example/',
+        }),
       });
       expect(response.status, origin).toBe(202);
     }
@@ -168,7 +188,7 @@ describe('query plans on the request paths', () => {
     const distinct = new Map(selects.map((entry) => [`${entry.query} ${JSON.stringify(entry.params)}`, entry]));
     expect(distinct.size).toBeGreaterThanOrEqual(10);
     // Each table a request path reads.
-    for (const table of ['visits', 'visit_counters', 'bucket_visitors', 'sites', 'visitor_keys']) {
+    for (const table of ['visits', 'visit_counters', 'bucket_visitors', 'sites', 'visitor_keys', 'site_visitor_values']) {
       expect(
         [...distinct.values()].some(({ query }) => query.includes(`from \`${table}\``)),
         table,

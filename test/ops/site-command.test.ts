@@ -42,12 +42,13 @@ describe('npm run site', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('example.com is already registered (as "Example", public); nothing changed');
 
-    const other = await run(['add', 'localhost:5173']);
+    const other = await run(['add', 'localhost:5173', '--tz', 'Europe/Berlin']);
     expect(other.code, other.stderr).toBe(0);
+    expect(other.stdout).toContain('private, days in Europe/Berlin');
     const listed = await run(['list']);
     expect(listed.code, listed.stderr).toBe(0);
-    expect(listed.stdout).toMatch(/\[site\] example\.com\tpublic\tExample\tadded \d{4}-\d\d-\d\dT/);
-    expect(listed.stdout).toMatch(/\[site\] localhost:5173\tprivate\tlocalhost:5173\t/);
+    expect(listed.stdout).toMatch(/\[site\] example\.com\tpublic\tUTC\tExample\tadded \d{4}-\d\d-\d\dT/);
+    expect(listed.stdout).toMatch(/\[site\] localhost:5173\tprivate\tEurope\/Berlin\tlocalhost:5173\t/);
     expect(listed.stdout).toContain('2 sites');
   });
 
@@ -64,6 +65,9 @@ describe('npm run site', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('unknown subcommand "rename"');
     expect(unknown.stderr).toContain('npm run site -- add <domain>');
+    const zone = await run(['add', 'example.com', '--tz', 'Mars/Olympus']);
+    expect(zone.code).toBe(1);
+    expect(zone.stderr).toContain('--tz "Mars/Olympus": not an IANA time zone; give one like Europe/Berlin');
     const option = await run(['add', 'example.com', '--private']);
     expect(option.code).toBe(1);
     expect(option.stderr).toContain("'--private'");

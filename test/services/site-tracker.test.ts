@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addSite } from '../../src/data/sites';
 import { pageViewSource } from '../../src/domain/page-view';
 import type { Site } from '../../src/domain/site';
 import { createSiteTracker, type SiteTracker } from '../../src/services/site-tracker';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { registerSite } from '../support/sites';
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const BOT = 'Googlebot/2.1 (+http://www.google.com/bot.html)';
@@ -45,11 +45,8 @@ describe.each([
   beforeAll(async () => {
     database = await createTestDatabase();
     tracker = createSiteTracker({ primary: () => database.visits, sharedIo });
-    const now = new Date();
-    const added = await addSite(database.db, { domain: 'example.com', name: 'Example', isPublic: false }, now);
-    const second = await addSite(database.db, { domain: 'other.example', name: 'Other', isPublic: true }, now);
-    site = added.site;
-    other = second.site;
+    site = await registerSite(database, 'example.com');
+    other = await registerSite(database, 'other.example', { isPublic: true });
   });
   afterAll(async () => {
     await database?.drop();
@@ -120,6 +117,44 @@ describe.each([
       [site.id],
     );
     expect(hashes.map((row) => row.visitor_hash)).not.toContain(elsewhere?.visitor_hash);
+  });
+
+  it('rolls page views up per day of the site and value, each visitor once per value and day', async () => {
+    const berlin = await registerSite(database, `berlin-${sharedIo}.example`, { timeZone: 'Europe/Berlin' });
+    // 23:30 UTC on the 19th is 00:30 on the 20th in Berlin; 22:30 UTC on the 20th is 23:30 there.
+    const views: [string, string, string][] = [
+      ['/a', '203.0.113.1', '2026-11-19T23:30:00.000Z'],
+      ['/a', '203.0.113.1', '2026-11-20T10:00:00.000Z'],
+      ['/b', '203.0.113.1', '2026-11-20T22:30:00.000Z'],
+      ['/a', '203.0.113.2', '2026-11-20T12:00:00.000Z'],
+      // 23:15 UTC on the 20th is the 21st in Berlin: another day, the same address a new visitor.
+      ['/a', '203.0.113.1', '2026-11-20T23:15:00.000Z'],
+    ];
+    // One at a time, then all at once: each visitor is new for a value exactly once either way.
+    const [first, ...rest] = views;
+    if (first !== undefined) await view(first[0], first[1], new Date(first[2]), { into: berlin });
+    await Promise.all(rest.map(([path, address, at]) => view(path, address, new Date(at), { into: berlin })));
+    await view('/a', '203.0.113.3', new Date('2026-11-20T12:00:00.000Z'), { into: berlin, userAgent: BOT });
+    const rows = await database.query<{ dimension: number; day: string; value: string; pageviews: number; visitors: number }>(
+      "SELECT dimension, DATE_FORMAT(day, '%Y-%m-%d') AS day, value, pageviews, visitors FROM site_day_values WHERE site_id = ? AND dimension IN (0, 1, 2, 3, 6) ORDER BY dimension, day, value",
+      [berlin.id],
+    );
+    expect(rows.map((row) => [Number(row.dimension), row.day, row.value, Number(row.pageviews), Number(row.visitors)])).toEqual([
+      [0, '2026-11-20', '', 4, 2],
+      [0, '2026-11-21', '', 1, 1],
+      [1, '2026-11-20', '/a', 3, 2],
+      [1, '2026-11-20', '/b', 1, 1],
+      [1, '2026-11-21', '/a', 1, 1],
+      [2, '2026-11-20', 'news.example', 4, 2],
+      [2, '2026-11-21', 'news.example', 1, 1],
+      [3, '2026-11-20', 'news', 4, 2],
+      [3, '2026-11-21', 'news', 1, 1],
+      [6, '2026-11-20', 'Chrome', 4, 2],
+      [6, '2026-11-21', 'Chrome', 1, 1],
+    ]);
+    // The quarter-hour counters agree with the day figures.
+    expect(await sum('pageviews', berlin.id)).toBe(5);
+    expect(await sum('visitors', berlin.id)).toBe(3);
   });
 
   it('finds a site by the origins it is served from, and nothing else', async () => {

@@ -30,8 +30,11 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database of this test file's own on the shared test server. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh, migrated database of this test file's own on the shared test server. `migrations`:
+ * another folder of migrations (a test of a migration applies the ones before it first).
+ */
+export async function createTestDatabase(options: { migrations?: string } = {}): Promise<TestDatabase> {
   const adminUrl = new URL(inject('databaseAdminUrl'));
   const name = `vt_test_${randomBytes(5).toString('hex')}`;
   const admin = await mysql.createConnection({ uri: adminUrl.toString(), timezone: 'Z' });
@@ -39,7 +42,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const settings = databaseSettingsFromUrl(url.toString());
-  await applyMigrations(settings, () => {});
+  await applyMigrations(settings, () => {}, options.migrations);
   const database = createNodePool(settings, { size: 20, queueLimit: 1_000, connectTimeoutMs: 5_000 });
   // The app user is named after its database. '%' reaches the server from anywhere
   // (TEST_DATABASE_URL may be remote); 'localhost' too, because MySQL prefers an anonymous

@@ -23,6 +23,7 @@ function parseCommand(argv: string[]): SiteCommand {
     options: {
       name: { type: 'string' },
       public: { type: 'boolean', default: false },
+      tz: { type: 'string' },
       yes: { type: 'boolean', short: 'y', default: false },
     },
     allowPositionals: true,
@@ -32,7 +33,13 @@ function parseCommand(argv: string[]): SiteCommand {
   if (extra.length > 0) throw new SiteCommandError(`unexpected argument "${extra[0]}"\n${SITE_USAGE}`);
   switch (action) {
     case 'add':
-      return { kind: 'add', domain: parseDomainArgument(domain), name: values.name, isPublic: values.public };
+      return {
+        kind: 'add',
+        domain: parseDomainArgument(domain),
+        name: values.name,
+        isPublic: values.public,
+        timeZone: values.tz,
+      };
     case 'list':
       if (domain !== undefined) throw new SiteCommandError(`list takes no domain\n${SITE_USAGE}`);
       return { kind: 'list' };

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { createAccess } from './access';
 import type { AppDependencies } from './dependencies';
 import { type InternalErrorJson, InvalidRequestError, type InvalidRequestJson, type NotFoundJson } from './errors';
 import { errorFields } from './logging/logger';
@@ -10,6 +11,7 @@ import { eventRoutes } from './routes/events/route';
 import { homeRoutes } from './routes/home/route';
 import { metricsRoutes } from './routes/metrics/route';
 import { notFoundMessage } from './routes/operations';
+import { siteRoutes } from './routes/sites/route';
 import { statsRoutes } from './routes/stats/route';
 import { systemRoutes } from './routes/system/route';
 import { trackerRoutes } from './routes/tracker/route';
@@ -31,6 +33,7 @@ export function createApp(deps: AppDependencies): Hono {
   app.route('/', visitsRoutes(deps));
   app.route('/', eventRoutes(deps));
   app.route('/', trackerRoutes(deps));
+  app.route('/', siteRoutes(deps, createAccess(deps.settings)));
   app.route('/', statsRoutes(deps));
   app.route('/', systemRoutes(deps));
   app.route('/', metricsRoutes(deps.metrics));

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { AppSettings } from '../config/service';
 import type { HealthProbe } from '../services/health';
+import type { SiteStats } from '../services/site-stats';
 import type { SiteTracker } from '../services/site-tracker';
 import type { VisitStore } from '../services/visit-store';
 import type { Logger } from './logging/logger';
@@ -16,6 +17,8 @@ export interface AppDependencies {
   store: VisitStore;
   /** Tracked sites' page views (src/services/site-tracker.ts). */
   sites: SiteTracker;
+  /** Tracked sites' figures (src/services/site-stats.ts). */
+  siteStats: SiteStats;
   /** Readiness for GET /health (src/services/health.ts). */
   health: HealthProbe;
   logger: Logger;

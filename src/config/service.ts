@@ -20,10 +20,32 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
 const APP_ENV = variable('APP_ENV', oneOf(APP_ENVS, 'development'));
 const LOG_LEVEL = variable('LOG_LEVEL', oneOf(LOG_LEVELS, 'info'));
 
+/** A token is a password that is never typed: long enough that guessing it is hopeless. */
+export const ADMIN_TOKEN_MIN_LENGTH = 32;
+
+/** ADMIN_TOKEN: one or more, comma-separated, so a new one can be rolled out before the old one goes. */
+const adminTokens = v.optional(
+  v.pipe(
+    v.string(),
+    v.transform((value) =>
+      value
+        .split(',')
+        .map((token) => token.trim())
+        .filter((token) => token !== ''),
+    ),
+    v.check(
+      (tokens) => tokens.every((token) => token.length >= ADMIN_TOKEN_MIN_LENGTH),
+      `expected tokens of at least ${ADMIN_TOKEN_MIN_LENGTH} characters each, comma-separated (openssl rand -hex 32 makes one)`,
+    ),
+  ),
+  '',
+);
+
 /** What the handlers show and compute with. */
 export const appSettings = section(
   {
     environment: APP_ENV,
+    adminTokens: variable('ADMIN_TOKEN', adminTokens),
     timeZone: variable(
       'APP_TIMEZONE',
       v.optional(
@@ -33,7 +55,12 @@ export const appSettings = section(
     ),
     logLevel: LOG_LEVEL,
   },
-  ({ environment, timeZone, logLevel }) => ({ environment, timeZone, debug: logLevel === 'debug' }),
+  ({ environment, adminTokens, timeZone, logLevel }) => ({
+    environment,
+    adminTokens,
+    timeZone,
+    debug: logLevel === 'debug',
+  }),
 );
 export type AppSettings = Settings<typeof appSettings>;
 

@@ -1,10 +1,11 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { COUNTER_SHARDS, siteCounters, siteDayValues, siteEvents, siteVisitorValues, visitorKeys } from '../../db/schema';
+import { setBounded } from '../domain/bounded-map';
 import type { PageView } from '../domain/page-view';
 import { dimensionValues, SITE_TOTAL } from '../domain/site-dimensions';
 import { bucketOf } from '../domain/time';
 import { type DatabaseHandle, driverErrorCode, inTransaction } from './database';
-import { builtStatement, perRowCountCache, placeholderRows, rowValues, runStatement } from './statements';
+import { builtStatement, perRowCountCache, placeholderRows, rowValues, runStatement, runWrite } from './statements';
 
 /**
  * The statements that record tracked sites' page views. Each batch of events is inserted with
@@ -19,6 +20,8 @@ export interface SiteEventWriter {
 }
 
 const MAX_DEADLOCK_RETRIES = 3;
+/** About 2 MB of keys: a busy hour's returning visitors. */
+const KNOWN_ROWS = 20_000;
 const EVENT_COLUMNS = [
   'siteId',
   'occurredAt',
@@ -125,6 +128,11 @@ export function createSiteEventWriter(handle: DatabaseHandle, random: () => numb
       .toSQL(),
   );
 
+  // The visitor-value rows committed lately (by key), so a returning visitor's next page views
+  // cost no INSERT IGNORE. Bounded: a forgotten row is only inserted again, and ignored.
+  const known = new Map<string, true>();
+  const keyOf = (row: VisitorValue) => visitorValueKey(row.siteId, row.day, row.visitorHash, row.dimension, row.value);
+
   return {
     async recordPageViews(batch) {
       if (batch.length === 0) return;
@@ -141,20 +149,29 @@ export function createSiteEventWriter(handle: DatabaseHandle, random: () => numb
             // In primary-key order, the order every transaction locks them in. A row already
             // there (this visitor, this value, this day) is skipped: a concurrent transaction's
             // row makes this one wait for it, so each visitor is new for a value exactly once.
-            const rows = seen.map((row) => ({ ...row, batch: batchId }));
-            await runStatement(connection, insertVisitorValues(rows.length), rowValues(rows, VISITOR_VALUE_COLUMNS));
+            // Rows this handle has seen committed are there for good (until the day is purged):
+            // skipping them is what INSERT IGNORE would do, without the round trips.
+            const unknown = seen.filter((row) => !known.has(keyOf(row)));
             const inserted = new Set<string>();
-            for (const group of visitorsBySiteDay(seen)) {
-              const named: Record<string, unknown> = { siteId: group.siteId, day: group.day, batch: batchId };
-              group.visitorHashes.forEach((visitorHash, index) => {
-                named[`visitorHash:${index}`] = visitorHash;
-              });
-              for (const [visitorHash, dimension, value] of await runStatement(
-                connection,
-                selectInserted(group.visitorHashes.length),
-                named,
-              )) {
-                inserted.add(visitorValueKey(group.siteId, group.day, String(visitorHash), Number(dimension), String(value)));
+            if (unknown.length > 0) {
+              const rows = unknown.map((row) => ({ ...row, batch: batchId }));
+              const added = await runWrite(connection, insertVisitorValues(rows.length), rowValues(rows, VISITOR_VALUE_COLUMNS));
+              // All new or none new: no need to ask which.
+              if (added === rows.length) for (const row of rows) inserted.add(keyOf(row));
+              else if (added > 0) {
+                for (const group of visitorsBySiteDay(unknown)) {
+                  const named: Record<string, unknown> = { siteId: group.siteId, day: group.day, batch: batchId };
+                  group.visitorHashes.forEach((visitorHash, index) => {
+                    named[`visitorHash:${index}`] = visitorHash;
+                  });
+                  for (const [visitorHash, dimension, value] of await runStatement(
+                    connection,
+                    selectInserted(group.visitorHashes.length),
+                    named,
+                  )) {
+                    inserted.add(visitorValueKey(group.siteId, group.day, String(visitorHash), Number(dimension), String(value)));
+                  }
+                }
               }
             }
             const rollups = rollUp(people, inserted);
@@ -167,6 +184,7 @@ export function createSiteEventWriter(handle: DatabaseHandle, random: () => numb
               rowValues(rollups.dayValues, DAY_VALUE_COLUMNS),
             );
           });
+          for (const row of seen) setBounded(known, keyOf(row), true, KNOWN_ROWS);
           return;
         } catch (error) {
           const code = driverErrorCode(error);

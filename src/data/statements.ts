@@ -73,6 +73,19 @@ export function statementCache(): StatementCache {
   };
 }
 
+/**
+ * Runs a built statement that writes: how many rows it inserted or changed (the driver's
+ * affectedRows; an INSERT IGNORE counts only the rows it did insert).
+ */
+export async function runWrite<Name extends string>(
+  driver: Driver,
+  statement: BuiltStatement<Name>,
+  named: Readonly<Record<Name, unknown>>,
+): Promise<number> {
+  const [result] = await driver.query({ sql: statement.sql, rowsAsArray: true }, statement.values(named));
+  return (result as { affectedRows?: number }).affectedRows ?? 0;
+}
+
 /** `rows` rows of placeholders for `columns`, named `column:row`. */
 export function placeholderRows<Column extends string>(rows: number, columns: readonly Column[]) {
   return Array.from(

@@ -2,6 +2,7 @@ import type { Site } from '../domain/site';
 import { type CounterReads, createCounterReads } from './counter-reads';
 import { checkDatabase, type DatabaseHandle, type DatabaseStatus } from './database';
 import { createSiteEventWriter, type SiteEventWriter } from './site-events';
+import { createSiteReads, type SiteReads } from './site-reads';
 import { findSite } from './sites';
 import { createVisitReads, type VisitReads } from './visit-reads';
 import { createVisitWriter, type VisitWriter } from './visit-writes';
@@ -13,7 +14,7 @@ import { createVisitWriter, type VisitWriter } from './visit-writes';
  * remembered in module-level state. The visit store and the site tracker (src/services) are its
  * only users on a request path.
  */
-export interface VisitDatabase extends VisitWriter, VisitReads, CounterReads, SiteEventWriter {
+export interface VisitDatabase extends VisitWriter, VisitReads, CounterReads, SiteEventWriter, SiteReads {
   /** `SELECT 1` within timeoutMs (src/data/database.ts, checkDatabase). */
   check(timeoutMs: number): Promise<DatabaseStatus>;
   /** The registered site with this canonical domain (src/data/sites.ts). */
@@ -26,6 +27,7 @@ export function createVisitDatabase(handle: DatabaseHandle): VisitDatabase {
     ...createVisitReads(handle),
     ...createCounterReads(handle),
     ...createSiteEventWriter(handle),
+    ...createSiteReads(handle),
     findSite: (domain) => findSite(handle.db, domain),
     check: (timeoutMs) => checkDatabase(handle.driver, timeoutMs),
   };

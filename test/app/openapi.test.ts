@@ -2,7 +2,7 @@ import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument, type OpenApiDocument, openApiPath } from '../../src/app/openapi/document';
-import { type OperationDoc, type ResponseDoc, servedOn } from '../../src/app/openapi/operation';
+import { examplePath, type OperationDoc, type ResponseDoc, servedOn } from '../../src/app/openapi/operation';
 import { OPERATIONS, RESPONSE_SCHEMAS, SHARED_RESPONSES } from '../../src/app/routes/operations';
 import { createNodeService } from '../../src/runtime/node/node-service';
 import { parseNodeSettings } from '../../src/runtime/node/settings';
@@ -304,7 +304,7 @@ describe.each(RUNTIMES)('live responses on %s', (runtime) => {
     for (const operation of OPERATIONS.filter((candidate) => candidate.method === 'get' && servedOn(candidate, runtime))) {
       const ok = operation.responses.find((response) => response.status === 200);
       if (ok === undefined) throw new Error(`${operation.operationId} documents no 200`);
-      await expectDocumented(await fetch(exampleUrl(server.url, operation.path, {})), ok, `GET ${operation.path}`);
+      await expectDocumented(await fetch(exampleUrl(server.url, examplePath(operation), {})), ok, `GET ${operation.path}`);
     }
   });
 
@@ -321,7 +321,7 @@ describe.each(RUNTIMES)('live responses on %s', (runtime) => {
               ? {}
               : { method: 'POST', body: JSON.stringify(example.request.body), headers: example.request.headers ?? {} };
           const body = await expectDocumented(
-            await fetch(exampleUrl(server.url, operation.path, example.query), init),
+            await fetch(exampleUrl(server.url, examplePath(operation, example), example.query), init),
             documented,
             what,
           );

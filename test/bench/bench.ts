@@ -25,6 +25,8 @@ const EVENT_BODY = JSON.stringify({
   referrer: 'https://news.example/',
   width: 1280,
 });
+// A person's browser: a page view without one is a bot's, stored but rolled up nowhere.
+const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const CHUNK = 100_000;
 const WARM_UP_REQUESTS = 2_000;
 const WARM_UP_SECONDS = 10;
@@ -198,7 +200,9 @@ async function load(
     const instance = autocannon(
       {
         url: `${stack.url}${isEvent ? endpoint.slice('POST '.length) : endpoint}`,
-        ...(isEvent ? { method: 'POST' as const, body: EVENT_BODY, headers: { 'content-type': 'text/plain' } } : {}),
+        ...(isEvent
+          ? { method: 'POST' as const, body: EVENT_BODY, headers: { 'content-type': 'text/plain', 'user-agent': BROWSER } }
+          : {}),
         connections,
         // autocannon takes either; an amount replaces the duration rather than capping it.
         ...(limit.amount === undefined ? { duration: limit.seconds } : { amount: limit.amount }),

@@ -84,8 +84,14 @@ beforeAll(async () => {
      SELECT n % 10 + 1, (n DIV 10) % 10, DATE('2026-11-24') - INTERVAL (n DIV 100) % 365 DAY, IF((n DIV 10) % 10 = 0, '', CONCAT('value-', n DIV 36500)), 5, 3
      FROM (${numbers}) AS numbers WHERE (n DIV 10) % 10 > 0 OR n < 36500`,
   );
+  // 100k page views of 50 sites over 90 days (bots among them).
   await database.query(
-    'ANALYZE TABLE visits, visit_counters, bucket_visitors, sites, visitor_keys, site_visitor_values, site_day_values',
+    `INSERT INTO site_events (site_id, occurred_at, path, browser, os, device, visitor_hash, is_bot)
+     SELECT n % 50 + 1, TIMESTAMP('2026-11-24 12:00:00') - INTERVAL n * 77 SECOND, CONCAT('/page-', n % 40), 'Chrome', 'Linux', 'desktop', LPAD(HEX(n % 5000), 16, '0'), n % 10 = 0
+     FROM (${numbers}) AS numbers`,
+  );
+  await database.query(
+    'ANALYZE TABLE visits, visit_counters, bucket_visitors, sites, visitor_keys, site_visitor_values, site_day_values, site_events',
   );
 
   server = await startTestServer(database, {
@@ -178,6 +184,37 @@ describe('query plans on the request paths', () => {
       });
       expect(response.status, origin).toBe(202);
     }
+    // The same visitor on another replica (which has not seen them) on a new page: part of its
+    // visitor-value rows exist, part are new, so it asks which ones it inserted.
+    const replica = await startTestServer(database, {
+      clock: () => new Date('2026-11-24T12:00:00Z'),
+      logQuery: (query, params) => captured.push({ query, params }),
+    });
+    try {
+      const response = await fetch(`${replica.url}/api/event`, {
+        method: 'POST',
+        headers: { 'user-agent': BROWSER },
+        body: JSON.stringify({ site: 'site-7.example', url: 'https://site-7.example/signup?utm_source=news' }),
+      });
+      expect(response.status).toBe(202);
+    } finally {
+      await replica.stop();
+    }
+    // The figures of a tracked site (the seeded day figures' site 8): 30 days, one day by the
+    // hour, 30 days in another zone, who is there now, the export. (A year reads a year of
+    // distinct values: what it costs is the values, not the events, but more than this bound.)
+    for (const path of [
+      '/api/sites',
+      '/api/sites/site-7.example/stats?from=2026-10-26&to=2026-11-24',
+      '/api/sites/site-7.example/stats?from=2026-11-24',
+      '/api/sites/site-7.example/stats?from=2026-10-26&to=2026-11-24&tz=Asia/Tokyo',
+      '/api/sites/site-7.example/live',
+      '/api/sites/site-7.example/export.csv?from=2026-10-26&to=2026-11-24',
+    ]) {
+      const response = await fetch(`${server.url}${path}`);
+      expect(response.status, path).toBe(200);
+      await response.arrayBuffer();
+    }
     const preflight = await fetch(`${server.url}/api/event`, {
       method: 'OPTIONS',
       headers: { origin: 'https://site-9.example' },
@@ -188,7 +225,17 @@ describe('query plans on the request paths', () => {
     const distinct = new Map(selects.map((entry) => [`${entry.query} ${JSON.stringify(entry.params)}`, entry]));
     expect(distinct.size).toBeGreaterThanOrEqual(10);
     // Each table a request path reads.
-    for (const table of ['visits', 'visit_counters', 'bucket_visitors', 'sites', 'visitor_keys', 'site_visitor_values']) {
+    for (const table of [
+      'visits',
+      'visit_counters',
+      'bucket_visitors',
+      'sites',
+      'visitor_keys',
+      'site_visitor_values',
+      'site_day_values',
+      'site_counters',
+      'site_events',
+    ]) {
       expect(
         [...distinct.values()].some(({ query }) => query.includes(`from \`${table}\``)),
         table,
@@ -201,7 +248,10 @@ describe('query plans on the request paths', () => {
       for (const row of await explain(query, params)) {
         const rows = Number(row.rows ?? 0);
         const where = `${query} [${params.join(', ')}] → ${row.table} type=${row.type} key=${row.key} rows=${rows} ${row.Extra ?? ''}`;
-        if (row.type === 'ALL') problems.push(`full table scan: ${where}`);
+        // A derived table is the grouped rows of a query EXPLAINed in its own row here; reading
+        // all of it is what it is for.
+        const derived = (row.table ?? '').startsWith('<derived');
+        if (row.type === 'ALL' && !derived) problems.push(`full table scan: ${where}`);
         // A full index walk is only acceptable when a LIMIT stops it early.
         if (row.type === 'index' && !(rows <= limit * 2 + 1)) problems.push(`full index scan: ${where}`);
         if (row.table === 'visits' && /filesort/i.test(row.Extra ?? '')) problems.push(`sorts visits: ${where}`);

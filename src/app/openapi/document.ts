@@ -10,7 +10,7 @@ export interface ExampleObject {
 
 export interface ParameterObject {
   name: string;
-  in: 'query';
+  in: 'query' | 'path';
   required: boolean;
   description: string;
   schema: JsonSchema;
@@ -75,7 +75,8 @@ const SCHEMA_PREFIX = '#/components/schemas/';
 const QUERY_CONVERSION: ConversionConfig = {
   target: 'draft-2020-12',
   typeMode: 'input',
-  ignoreActions: ['check', 'forward'],
+  // Checks across parameters (a range's order) are the route's; JSON Schema describes each one alone.
+  ignoreActions: ['check', 'forward', 'partial_check'],
 };
 
 const REQUEST_ID_HEADER = { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } };
@@ -96,6 +97,18 @@ export function openApiPath(honoPath: string): string {
 function examplesNamed(examples: ExampleDoc[]): Record<string, ExampleObject> | undefined {
   if (examples.length === 0) return undefined;
   return Object.fromEntries(examples.map((example) => [example.name, { summary: example.summary, value: example.body }]));
+}
+
+/** Each `:name` of the path: required, a string, with its example. */
+function pathParameters(operation: OperationDoc): ParameterObject[] {
+  return Object.entries(operation.pathParameters ?? {}).map(([name, parameter]) => ({
+    name,
+    in: 'path',
+    required: true,
+    description: parameter.description,
+    schema: { type: 'string' },
+    examples: { example: { summary: 'a value', value: parameter.example } },
+  }));
 }
 
 /** One query parameter per schema property; each example request lends its value under the example's name. */
@@ -176,7 +189,7 @@ function operationObject(operation: OperationDoc, nameOf: (schema: v.GenericSche
     tags: [operation.tag],
     summary: operation.summary,
     description: operation.description,
-    parameters: queryParameters(operation.query, operation.responses),
+    parameters: [...pathParameters(operation), ...queryParameters(operation.query, operation.responses)],
     ...(operation.requestBody === undefined ? {} : { requestBody: requestBodyObject(operation, operation.requestBody, nameOf) }),
     responses,
     ...(operation.runtimes === undefined ? {} : { 'x-runtimes': operation.runtimes }),

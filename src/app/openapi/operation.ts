@@ -26,6 +26,8 @@ export interface QueryDoc {
 export interface ExampleDoc<TBody = unknown> {
   name: string;
   summary: string;
+  /** Values of the path's parameters; default: each parameter's own example. */
+  path?: Record<string, string>;
   query?: Record<string, string>;
   /** The request's body and headers, for an operation that takes a body. */
   request?: { body: unknown; headers?: Record<string, string> };
@@ -43,7 +45,7 @@ export interface RequestBodyDoc {
 export interface ResponseDoc {
   status: number;
   description: string;
-  mediaType: 'application/json' | 'text/html' | 'text/plain' | 'application/javascript' | 'image/gif';
+  mediaType: 'application/json' | 'text/html' | 'text/plain' | 'text/csv' | 'application/javascript' | 'image/gif';
   /** The body's schema; the document names it after its entry in the schema registry (src/app/routes/operations.ts). */
   schema: v.GenericSchema;
   examples: ExampleDoc[];
@@ -57,6 +59,8 @@ export interface OperationDoc {
   tag: 'Pages' | 'Visits' | 'Sites' | 'System' | 'Documentation';
   summary: string;
   description: string;
+  /** Each `:name` in the path, described, with a value that works in a live example. */
+  pathParameters?: Record<string, ParameterDoc & { example: string }>;
   /** Absent when the route ignores its query string (a page that links may carry UTM tags). */
   query?: QueryDoc;
   requestBody?: RequestBodyDoc;
@@ -99,6 +103,13 @@ export function unknownParameter(parameter: string): ResponseDoc {
       body: { error: 'invalid_request', issues: [{ field: parameter, message: UNKNOWN_PARAMETER }] },
     },
   ]);
+}
+
+/** The operation's path with its parameters filled in: from the example, else each parameter's own example. */
+export function examplePath(operation: OperationDoc, example?: ExampleDoc): string {
+  return operation.path.replace(/:(\w+)/g, (_, name: string) =>
+    encodeURIComponent(example?.path?.[name] ?? operation.pathParameters?.[name]?.example ?? name),
+  );
 }
 
 /** Whether the runtime of that name serves the operation. */

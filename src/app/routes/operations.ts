@@ -1,3 +1,4 @@
+import { UnauthorizedBody } from '../access';
 import { InternalErrorBody, InvalidRequestBody, NotFoundBody } from '../errors';
 import { HtmlPage, json, type OperationDoc, type ResponseDoc, servedOn } from '../openapi/operation';
 import { docsOperation, OpenApiDocumentBody, openApiOperation } from './docs/operation';
@@ -5,6 +6,8 @@ import { eventOperation } from './events/operation';
 import { AcceptedBody, EventBody, ForbiddenBody, PayloadTooLargeBody } from './events/schemas';
 import { homeOperation } from './home/operation';
 import { MetricsText, metricsOperation } from './metrics/operation';
+import { siteExportOperation, siteLiveOperation, siteStatsOperation, sitesOperation } from './sites/operation';
+import { LiveBody, SiteBody, SiteCsv, SiteStatsBody, SitesBody } from './sites/schemas';
 import { statsOperation } from './stats/operation';
 import { StatsBody } from './stats/schemas';
 import { healthOperation, infoOperation, livenessOperation } from './system/operation';
@@ -26,6 +29,10 @@ export const OPERATIONS: readonly OperationDoc[] = [
   eventOperation,
   scriptOperation,
   pixelOperation,
+  sitesOperation,
+  siteStatsOperation,
+  siteLiveOperation,
+  siteExportOperation,
   infoOperation,
   healthOperation,
   livenessOperation,
@@ -48,6 +55,12 @@ export const RESPONSE_SCHEMAS = {
   PayloadTooLarge: PayloadTooLargeBody,
   TrackerScript,
   PixelImage,
+  Site: SiteBody,
+  Sites: SitesBody,
+  SiteStats: SiteStatsBody,
+  SiteLive: LiveBody,
+  SiteCsv,
+  Unauthorized: UnauthorizedBody,
   InvalidRequest: InvalidRequestBody,
   NotFound: NotFoundBody,
   InternalError: InternalErrorBody,

@@ -9,6 +9,7 @@ import { resolveClientAddress } from '../../domain/client-ip';
 import { createHealthProbe } from '../../services/health';
 import type { ReadCache } from '../../services/read-cache';
 import { createReplicaRouting, primaryOnly } from '../../services/read-routing';
+import { createSiteStats } from '../../services/site-stats';
 import { createSiteTracker } from '../../services/site-tracker';
 import { createVisitStore } from '../../services/visit-store';
 import { APP_VERSION } from '../../version';
@@ -117,6 +118,7 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
   const app = createApp({
     store,
     sites: createSiteTracker({ primary: () => primary, sharedIo: true, hashing: nodeHashing }),
+    siteStats: createSiteStats({ reads: replicas, clock }),
     health: createHealthProbe({ store, ...settings.health, isDraining: options.isDraining }),
     logger,
     metrics,

@@ -37,12 +37,28 @@ export default {
     }
     const app = worker.app;
     const requestDatabase = openRequestDatabase(env.HYPERDRIVE, worker.connectTimeoutMs);
+    let response: Response;
     try {
-      return await requestScope.run(requestDatabase, () => app.fetch(request, env, ctx));
-    } finally {
+      response = await requestScope.run(requestDatabase, () => app.fetch(request, env, ctx));
+    } catch (error) {
+      ctx.waitUntil(requestDatabase.close());
+      throw error;
+    }
+    if (response.body === null) {
       // The response leaves now; the connection is closed after it, within the request's lifetime.
       ctx.waitUntil(requestDatabase.close());
+      return response;
     }
+    // A body may still be reading the database as it streams (the CSV export): the connection
+    // is closed once the body is sent, or the client has gone.
+    const { readable, writable } = new TransformStream();
+    ctx.waitUntil(
+      response.body
+        .pipeTo(writable)
+        .catch(() => {})
+        .finally(() => requestDatabase.close()),
+    );
+    return new Response(readable, response);
   },
 };
 

@@ -6,6 +6,8 @@ import { parseSettings } from '../../config/variables';
 import type { VisitDatabase } from '../../data/visit-database';
 import { parseTrustedProxies, resolveClientAddress } from '../../domain/client-ip';
 import { createHealthProbe } from '../../services/health';
+import { primaryOnly } from '../../services/read-routing';
+import { createSiteStats } from '../../services/site-stats';
 import { createSiteTracker } from '../../services/site-tracker';
 import { createVisitStore } from '../../services/visit-store';
 import { APP_VERSION } from '../../version';
@@ -60,6 +62,7 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
   const app = createApp({
     store,
     sites: createSiteTracker({ primary: options.database, sharedIo: false }),
+    siteStats: createSiteStats({ reads: primaryOnly(options.database), clock }),
     health: createHealthProbe({ store, ...settings.health }),
     logger: createLogger(settings.log.level, (line) => console.log(line), { server_id: serverId }, settings.log.format),
     clock,

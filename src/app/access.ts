@@ -1,0 +1,49 @@
+import type { Context } from 'hono';
+import * as v from 'valibot';
+import type { AppSettings } from '../config/service';
+
+/**
+ * Who may read what is private: the dashboards and figures of sites not marked public. A caller
+ * is an administrator with `Authorization: Bearer <one of ADMIN_TOKEN>`. Without ADMIN_TOKEN a
+ * workstation (development, test) is open to anyone on it; anywhere else nothing private is
+ * readable until a token is set.
+ */
+export interface Access {
+  isAdmin(c: Context): boolean;
+  /** Why a private read was refused, and what to do: for the 401 body. */
+  refusal: string;
+}
+
+export const UnauthorizedBody = v.strictObject({
+  error: v.literal('unauthorized'),
+  message: v.pipe(v.string(), v.description('what credentials the route needs')),
+});
+export type UnauthorizedJson = v.InferOutput<typeof UnauthorizedBody>;
+
+export function createAccess(settings: Pick<AppSettings, 'adminTokens' | 'environment'>): Access {
+  const { adminTokens } = settings;
+  if (adminTokens.length === 0) {
+    const open = settings.environment === 'development' || settings.environment === 'test';
+    return {
+      isAdmin: () => open,
+      refusal: 'this server has no ADMIN_TOKEN set, so private figures are readable by nobody: set ADMIN_TOKEN and restart',
+    };
+  }
+  return {
+    isAdmin(c) {
+      const header = c.req.header('authorization') ?? '';
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      const given = match?.[1];
+      return given !== undefined && adminTokens.some((token) => sameText(token, given));
+    },
+    refusal: 'send Authorization: Bearer <ADMIN_TOKEN>',
+  };
+}
+
+/** Compares in time that depends on the lengths only, not on where the first difference is. */
+function sameText(expected: string, given: string): boolean {
+  if (expected.length !== given.length) return false;
+  let difference = 0;
+  for (let index = 0; index < expected.length; index++) difference |= expected.charCodeAt(index) ^ given.charCodeAt(index);
+  return difference === 0;
+}

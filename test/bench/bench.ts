@@ -16,7 +16,9 @@ import { type Stack, StackError, startStack } from '../../src/dev/stack/stack';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SIZES: Record<string, number> = { '10k': 10_000, '100k': 100_000, '1m': 1_000_000, '10m': 10_000_000 };
-const ENDPOINTS = ['/', 'POST /api/event', '/api/visits', '/api/stats', '/health'] as const;
+/** A tracked site's figures over 30 days: the read whose cost must not grow with its events. */
+const SITE_STATS = 'GET /api/sites/…/stats (30 days)';
+const ENDPOINTS = ['/', 'POST /api/event', '/api/visits', '/api/stats', SITE_STATS, '/health'] as const;
 /** The site the event load sends page views of; registered by the bench before it loads. */
 const BENCH_SITE = 'bench.example';
 const EVENT_BODY = JSON.stringify({
@@ -137,7 +139,7 @@ async function benchSize(size: string, rows: number, duration: number, connectio
     },
   });
   try {
-    const seedSeconds = await seed(stack.databaseUrl, rows);
+    const seedSeconds = (await seed(stack.databaseUrl, rows)) + (await seedSiteEvents(stack.databaseUrl, rows));
     const endpoints: EndpointResult[] = [];
     let homeRowsInserted = 0;
     let homeSuccesses = 0;
@@ -199,7 +201,7 @@ async function load(
     const isEvent = endpoint.startsWith('POST ');
     const instance = autocannon(
       {
-        url: `${stack.url}${isEvent ? endpoint.slice('POST '.length) : endpoint}`,
+        url: `${stack.url}${isEvent ? endpoint.slice('POST '.length) : endpoint === SITE_STATS ? siteStatsPath() : endpoint}`,
         ...(isEvent
           ? { method: 'POST' as const, body: EVENT_BODY, headers: { 'content-type': 'text/plain', 'user-agent': BROWSER } }
           : {}),
@@ -245,10 +247,12 @@ async function countRows(url: string, table: 'visits' | 'site_events'): Promise<
 async function registerBenchSite(url: string): Promise<void> {
   const connection = await mysql.createConnection({ uri: url });
   try {
-    await connection.query('INSERT IGNORE INTO sites (domain, name, is_public, created_at) VALUES (?, ?, 0, UTC_TIMESTAMP(3))', [
+    // Public, so its figures need no token.
+    await connection.query('INSERT IGNORE INTO sites (domain, name, is_public, created_at) VALUES (?, ?, 1, UTC_TIMESTAMP(3))', [
       BENCH_SITE,
       'Benchmark',
     ]);
+    await connection.query('UPDATE sites SET is_public = 1 WHERE domain = ?', [BENCH_SITE]);
   } finally {
     await connection.end();
   }
@@ -267,6 +271,94 @@ const DIGITS =
   '(SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)';
 const NUMBERS = `SELECT a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d AS n FROM ${DIGITS} a, ${DIGITS} b, ${DIGITS} c, ${DIGITS} e, ${DIGITS} f`;
 const BUCKET = "TIMESTAMPADD(MINUTE, FLOOR(TIMESTAMPDIFF(MINUTE, '2000-01-01', visited_at) / 15) * 15, '2000-01-01')";
+
+/** The bench site's stats for the 30 days up to today (UTC, the site's zone). */
+function siteStatsPath(): string {
+  const day = (offset: number) => new Date(Date.now() - offset * 86_400_000).toISOString().slice(0, 10);
+  return `/api/sites/${BENCH_SITE}/stats?from=${day(29)}&to=${day(0)}`;
+}
+
+const SITE_PATHS = 20;
+const SITE_REFERRERS = 10;
+
+/**
+ * Brings the bench site's page views to `rows`, over the last 30 days (20 pages, 10 referrers,
+ * 5 campaigns, a few browsers, systems, devices and countries, 5,000 visitors a day), and builds
+ * its rollups from them with set-based SQL, as migration 0005 does: the stats call then reads
+ * exactly what it would after `rows` real page views.
+ */
+async function seedSiteEvents(url: string, rows: number): Promise<number> {
+  await registerBenchSite(url);
+  const connection = await mysql.createConnection({ uri: url, timezone: 'Z' });
+  try {
+    // The seeded ones only (their pages are /page-N): the event load adds page views of its own.
+    const [[existing]] = (await connection.query(
+      "SELECT COUNT(*) AS n FROM site_events WHERE path LIKE '/page-%'",
+    )) as unknown as [{ n: number }[]];
+    const present = Number(existing?.n ?? 0);
+    if (present >= rows) {
+      say(`  seed: ${number(present)} site events already present`);
+      return 0;
+    }
+    const [[site]] = (await connection.query('SELECT id FROM sites WHERE domain = ?', [BENCH_SITE])) as unknown as [
+      { id: number }[],
+    ];
+    const started = Date.now();
+    const spanSeconds = 30 * 24 * 3600;
+    const end = new Date();
+    say('  seed: site events');
+    for (let done = present; done < rows; ) {
+      const count = Math.min(CHUNK, rows - done);
+      await connection.query(
+        `INSERT INTO site_events (site_id, occurred_at, path, referrer_host, utm_source, browser, os, device, country, visitor_hash, is_bot)
+         SELECT ?, ? - INTERVAL FLOOR((n + ?) * ? / ?) SECOND, CONCAT('/page-', (n + ?) % ${SITE_PATHS}),
+                IF((n + ?) % 3 = 0, CONCAT('ref-', (n + ?) % ${SITE_REFERRERS}, '.example'), NULL),
+                IF((n + ?) % 7 = 0, CONCAT('campaign-', (n + ?) % 5), NULL),
+                ELT(1 + (n + ?) % 4, 'Chrome', 'Firefox', 'Safari', 'Edge'), ELT(1 + (n + ?) % 4, 'Windows', 'macOS', 'Linux', 'iOS'),
+                ELT(1 + (n + ?) % 3, 'desktop', 'mobile', 'tablet'), ELT(1 + (n + ?) % 10, 'DE', 'US', 'FR', 'GB', 'JP', 'BR', 'IN', 'NL', 'SE', 'PL'),
+                LPAD(HEX((n + ?) % 5000), 16, '0'), 0
+         FROM (${NUMBERS}) AS numbers WHERE n < ?`,
+        [site?.id, end, done, spanSeconds, rows, ...Array<number>(10).fill(done), count],
+      );
+      done += count;
+      progress(done, rows, started, 'site events');
+    }
+    process.stdout.write('\n');
+    say('  seed: site rollups');
+    const siteId = site?.id;
+    await connection.query('DELETE FROM site_counters WHERE site_id = ?', [siteId]);
+    await connection.query('DELETE FROM site_day_values WHERE site_id = ?', [siteId]);
+    await connection.query(
+      `INSERT INTO site_counters (site_id, bucket_start, shard, pageviews, visitors)
+       SELECT site_id, TIMESTAMPADD(MINUTE, FLOOR(TIMESTAMPDIFF(MINUTE, '2000-01-01', occurred_at) / 15) * 15, '2000-01-01') AS bucket,
+              id % 8, COUNT(*), 0
+       FROM site_events WHERE site_id = ? GROUP BY bucket, id % 8`,
+      [siteId],
+    );
+    const dimensions: [number, string][] = [
+      [0, "''"],
+      [1, 'path'],
+      [2, 'referrer_host'],
+      [3, 'utm_source'],
+      [6, 'browser'],
+      [7, 'os'],
+      [8, 'device'],
+      [9, 'country'],
+    ];
+    for (const [code, column] of dimensions) {
+      await connection.query(
+        `INSERT INTO site_day_values (site_id, dimension, day, value, pageviews, visitors)
+         SELECT site_id, ${code}, DATE(occurred_at) AS day, ${column} AS value, COUNT(*), COUNT(DISTINCT visitor_hash)
+         FROM site_events WHERE site_id = ? AND ${column} IS NOT NULL GROUP BY day, value`,
+        [siteId],
+      );
+    }
+    await connection.query('ANALYZE TABLE site_events, site_counters, site_day_values');
+    return Math.round((Date.now() - started) / 1000);
+  } finally {
+    await connection.end();
+  }
+}
 
 /**
  * Brings the visits table to `rows` rows, spread over the last 30 days across two servers,
@@ -331,14 +423,14 @@ async function seed(url: string, rows: number): Promise<number> {
   }
 }
 
-function progress(done: number, total: number, started: number): void {
+function progress(done: number, total: number, started: number, what = 'visits'): void {
   const fraction = done / total;
   const width = 30;
   const filled = Math.round(fraction * width);
   const elapsed = (Date.now() - started) / 1000;
   const eta = fraction > 0 ? Math.round(elapsed / fraction - elapsed) : 0;
   const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-  const line = `  seed [${bar}] ${Math.round(fraction * 100)}% ${number(done)}/${number(total)} visits · ${Math.round(elapsed)} s · ETA ${eta} s`;
+  const line = `  seed [${bar}] ${Math.round(fraction * 100)}% ${number(done)}/${number(total)} ${what} · ${Math.round(elapsed)} s · ETA ${eta} s`;
   process.stdout.write(process.stdout.isTTY ? `\r${line}` : `${line}\n`);
 }
 

@@ -109,6 +109,15 @@ export const httpSettings = section({
       '',
     ),
   ),
+  /**
+   * The header in which a trusted proxy names the client's country (CF-IPCountry behind
+   * Cloudflare, or what nginx's GeoIP2 module is set to send). Unset: no country on Node. From
+   * any other peer the header is ignored, so a client cannot claim one.
+   */
+  countryHeader: variable(
+    'COUNTRY_HEADER',
+    v.optional(v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9-]+$/, 'expected a header name such as CF-IPCountry'))),
+  ),
 });
 export type HttpSettings = Settings<typeof httpSettings>;
 

@@ -78,6 +78,22 @@ function parseAddress(text: string): Address | undefined {
   }
 }
 
+/**
+ * A country code as Cloudflare (request.cf.country, CF-IPCountry) and GeoIP modules write it, or
+ * null where it names none: "XX" is unknown, "T1" Tor, anything else not two letters is noise.
+ */
+export function countryOf(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const code = value.trim().toUpperCase();
+  return /^[A-Z]{2}$/.test(code) && code !== 'XX' ? code : null;
+}
+
+/** Whether the socket's peer is one of the trusted proxies: only then are its headers about the client believed. */
+export function isTrustedPeer(peer: string | undefined, proxies: TrustedProxies): boolean {
+  const address = peer === undefined ? undefined : parseAddress(peer);
+  return address !== undefined && isTrusted(address, proxies);
+}
+
 function isTrusted(address: Address, proxies: TrustedProxies): boolean {
   return proxies.ranges.some(([network, bits]) => network.kind() === address.kind() && address.match(network, bits));
 }

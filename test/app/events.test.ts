@@ -175,3 +175,46 @@ describe.each(RUNTIMES)('POST /api/event on %s', (runtime) => {
     expect(Number(counted?.visitors)).toBe(10);
   });
 });
+
+describe('the country of a page view on Node', () => {
+  let database: TestDatabase;
+  const countryOf = async (url: string, headers: Record<string, string>) => {
+    const response = await fetch(`${url}/api/event`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'user-agent': CHROME, ...headers },
+      body: JSON.stringify(PAGE_VIEW),
+    });
+    expect(response.status).toBe(202);
+    const [row] = await database.query<{ country: string | null }>('SELECT country FROM site_events ORDER BY id DESC LIMIT 1');
+    return row?.country;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await registerSite(database, 'example.com');
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('is read from COUNTRY_HEADER when a trusted proxy sends it, and never from anyone else', async () => {
+    const behindProxy = await startRuntime('node', database, {
+      env: { TRUST_PROXY: 'loopback', COUNTRY_HEADER: 'CF-IPCountry' },
+    });
+    try {
+      expect(await countryOf(behindProxy.url, { 'cf-ipcountry': 'de' })).toBe('DE');
+      // Unknown ("XX"), Tor ("T1") and noise are no country.
+      expect(await countryOf(behindProxy.url, { 'cf-ipcountry': 'XX' })).toBeNull();
+      expect(await countryOf(behindProxy.url, { 'cf-ipcountry': 'Germany' })).toBeNull();
+    } finally {
+      await behindProxy.stop();
+    }
+    // The same header from a peer that is not a trusted proxy is the client's claim: ignored.
+    const direct = await startRuntime('node', database, { env: { COUNTRY_HEADER: 'CF-IPCountry' } });
+    try {
+      expect(await countryOf(direct.url, { 'cf-ipcountry': 'DE' })).toBeNull();
+    } finally {
+      await direct.stop();
+    }
+  });
+});

@@ -5,7 +5,7 @@ import { createLogger, type Logger } from '../../app/logging/logger';
 import { type DatabaseSettings, describeDatabase } from '../../config/database';
 import type { LogSettings } from '../../config/service';
 import { createVisitDatabase } from '../../data/visit-database';
-import { resolveClientAddress } from '../../domain/client-ip';
+import { countryOf, isTrustedPeer, resolveClientAddress } from '../../domain/client-ip';
 import { createHealthProbe } from '../../services/health';
 import type { ReadCache } from '../../services/read-cache';
 import { createReplicaRouting, primaryOnly } from '../../services/read-routing';
@@ -134,8 +134,12 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     // The socket's peer, or what a trusted proxy (TRUST_PROXY) says in X-Forwarded-For.
     clientAddress: (c) =>
       resolveClientAddress(getConnInfo(c).remote.address, c.req.header('x-forwarded-for'), settings.http.trustedProxies),
-    // Not yet: a country header set by a trusted proxy, when configured (issue 11).
-    clientCountry: () => null,
+    // COUNTRY_HEADER, believed only from a trusted proxy (TRUST_PROXY).
+    clientCountry: (c) => {
+      const header = settings.http.countryHeader;
+      if (header === undefined || !isTrustedPeer(getConnInfo(c).remote.address, settings.http.trustedProxies)) return null;
+      return countryOf(c.req.header(header));
+    },
   });
 
   return {

@@ -4,7 +4,7 @@ import { createLogger } from '../../app/logging/logger';
 import { serviceSections } from '../../config/service';
 import { parseSettings } from '../../config/variables';
 import type { VisitDatabase } from '../../data/visit-database';
-import { parseTrustedProxies, resolveClientAddress } from '../../domain/client-ip';
+import { countryOf, parseTrustedProxies, resolveClientAddress } from '../../domain/client-ip';
 import { createHealthProbe } from '../../services/health';
 import { primaryOnly } from '../../services/read-routing';
 import { createSiteStats } from '../../services/site-stats';
@@ -82,9 +82,4 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
     clientCountry: (c) => countryOf((c.req.raw as { cf?: { country?: unknown } }).cf?.country),
   });
   return { app, connectTimeoutMs: settings.connect.connectTimeoutMs };
-}
-
-/** Cloudflare's request.cf.country, where it names a country: "XX" is unknown, "T1" Tor. */
-function countryOf(value: unknown): string | null {
-  return typeof value === 'string' && /^[A-Z]{2}$/.test(value) && value !== 'XX' ? value : null;
 }

@@ -1,5 +1,5 @@
-import { and, asc, count, inArray, lt } from 'drizzle-orm';
-import { bucketVisitors, visits } from '../../db/schema';
+import { and, asc, count, eq, inArray, lt } from 'drizzle-orm';
+import { bucketVisitors, siteEvents, sites, siteVisitorValues, visitorKeys, visits } from '../../db/schema';
 import type { Database } from './database';
 
 /**
@@ -11,11 +11,24 @@ import type { Database } from './database';
 
 export const DEFAULT_PURGE_BATCH_SIZE = 5_000;
 
-export type PurgedTable = 'visits' | 'bucket_visitors';
+export type PurgedTable = 'visits' | 'bucket_visitors' | 'site_events' | 'site_visitor_values' | 'visitor_keys';
 
 export interface PurgeCounts {
   visits: number;
   bucketVisitors: number;
+  /** Tracked sites' page views (their rollups are kept, like visit_counters). */
+  siteEvents: number;
+}
+
+/** What purgeVisitorState deleted. */
+export interface VisitorStateCounts {
+  siteVisitorValues: number;
+  visitorKeys: number;
+}
+
+/** The site ids whose rows a purge walks, one site at a time along its (site_id, …) index. */
+async function siteIds(db: Database): Promise<number[]> {
+  return (await db.select({ id: sites.id }).from(sites).orderBy(asc(sites.id))).map((row) => row.id);
 }
 
 export interface PurgeBatch {
@@ -30,7 +43,19 @@ export interface PurgeBatch {
 export async function countExpired(db: Database, cutoff: Date): Promise<PurgeCounts> {
   const [expiredVisits] = await db.select({ rows: count() }).from(visits).where(lt(visits.visitedAt, cutoff));
   const [expiredVisitors] = await db.select({ rows: count() }).from(bucketVisitors).where(lt(bucketVisitors.bucketStart, cutoff));
-  return { visits: Number(expiredVisits?.rows ?? 0), bucketVisitors: Number(expiredVisitors?.rows ?? 0) };
+  let expiredEvents = 0;
+  for (const siteId of await siteIds(db)) {
+    const [events] = await db
+      .select({ rows: count() })
+      .from(siteEvents)
+      .where(and(eq(siteEvents.siteId, siteId), lt(siteEvents.occurredAt, cutoff)));
+    expiredEvents += Number(events?.rows ?? 0);
+  }
+  return {
+    visits: Number(expiredVisits?.rows ?? 0),
+    bucketVisitors: Number(expiredVisitors?.rows ?? 0),
+    siteEvents: expiredEvents,
+  };
 }
 
 /**
@@ -80,5 +105,55 @@ export async function purgeExpired(
     if (result.affectedRows < batchSize) break;
   }
 
-  return { visits: visitsDeleted, bucketVisitors: visitorsDeleted };
+  let eventsDeleted = 0;
+  for (const siteId of await siteIds(db)) {
+    for (;;) {
+      const expired = await db
+        .select({ id: siteEvents.id })
+        .from(siteEvents)
+        .where(and(eq(siteEvents.siteId, siteId), lt(siteEvents.occurredAt, cutoff)))
+        .orderBy(asc(siteEvents.occurredAt), asc(siteEvents.id))
+        .limit(batchSize);
+      if (expired.length === 0) break;
+      const ids = expired.map((row) => row.id);
+      const [result] = await db.delete(siteEvents).where(and(inArray(siteEvents.id, ids), lt(siteEvents.occurredAt, cutoff)));
+      eventsDeleted += result.affectedRows;
+      report({ table: 'site_events', deleted: result.affectedRows, total: eventsDeleted });
+      if (expired.length < batchSize) break;
+    }
+  }
+
+  return { visits: visitsDeleted, bucketVisitors: visitorsDeleted, siteEvents: eventsDeleted };
+}
+
+/**
+ * Deletes the visitor state of tracked sites from before `day` (YYYY-MM-DD): which visitor was
+ * seen with which value (only the current day's rows are ever consulted), and the keys of the
+ * visitor hashes, after which a day's hashes cannot be linked to an address by anyone. Run
+ * whatever RETENTION_DAYS says: it is working state, not the record. Batched like the rest.
+ */
+export async function purgeVisitorState(
+  db: Database,
+  day: string,
+  options: { batchSize?: number; onBatch?: (batch: PurgeBatch) => void } = {},
+): Promise<VisitorStateCounts> {
+  const batchSize = options.batchSize ?? DEFAULT_PURGE_BATCH_SIZE;
+  const report = options.onBatch ?? (() => {});
+  let valuesDeleted = 0;
+  for (const siteId of await siteIds(db)) {
+    for (;;) {
+      const [result] = await db
+        .delete(siteVisitorValues)
+        .where(and(eq(siteVisitorValues.siteId, siteId), lt(siteVisitorValues.day, day)))
+        .orderBy(asc(siteVisitorValues.siteId), asc(siteVisitorValues.day))
+        .limit(batchSize);
+      if (result.affectedRows === 0) break;
+      valuesDeleted += result.affectedRows;
+      report({ table: 'site_visitor_values', deleted: result.affectedRows, total: valuesDeleted });
+      if (result.affectedRows < batchSize) break;
+    }
+  }
+  const [keys] = await db.delete(visitorKeys).where(lt(visitorKeys.day, day));
+  if (keys.affectedRows > 0) report({ table: 'visitor_keys', deleted: keys.affectedRows, total: keys.affectedRows });
+  return { siteVisitorValues: valuesDeleted, visitorKeys: keys.affectedRows };
 }

@@ -1,6 +1,13 @@
 import type { Database } from '../data/database';
-import { countExpired, DEFAULT_PURGE_BATCH_SIZE, type PurgeCounts, purgeExpired } from '../data/retention';
-import { retentionCutoff } from '../domain/retention';
+import {
+  countExpired,
+  DEFAULT_PURGE_BATCH_SIZE,
+  type PurgeCounts,
+  purgeExpired,
+  purgeVisitorState,
+  type VisitorStateCounts,
+} from '../data/retention';
+import { retentionCutoff, visitorStateCutoff } from '../domain/retention';
 
 export interface PurgeOptions {
   db: Database;
@@ -12,29 +19,41 @@ export interface PurgeOptions {
 }
 
 export type PurgeOutcome =
-  | { kind: 'keep-forever' }
+  | { kind: 'keep-forever'; visitorState: VisitorStateCounts }
   | { kind: 'dry-run'; cutoff: Date; wouldDelete: PurgeCounts }
-  | { kind: 'purged'; cutoff: Date; deleted: PurgeCounts };
+  | { kind: 'purged'; cutoff: Date; deleted: PurgeCounts; visitorState: VisitorStateCounts };
 
 /** `npm run db:purge`'s work, printing a line per step and per batch. */
 export async function runPurge(options: PurgeOptions): Promise<PurgeOutcome> {
   const { progress } = options;
   const cutoff = retentionCutoff(options.now, options.retentionDays);
+  const batchSize = options.batchSize ?? DEFAULT_PURGE_BATCH_SIZE;
+  // Tracked sites' visitor state is working state: purged whatever RETENTION_DAYS says.
+  const purgeState = async () => {
+    const before = visitorStateCutoff(options.now);
+    const state = await purgeVisitorState(options.db, before, {
+      batchSize,
+      onBatch: (batch) => progress(`${batch.table}: deleted ${batch.deleted} (${batch.total} so far)`),
+    });
+    progress(
+      `visitor state from before ${before}: ${state.siteVisitorValues} site_visitor_values rows and ${state.visitorKeys} visitor keys deleted (those days' visitor hashes can no longer be linked to anyone)`,
+    );
+    return state;
+  };
   if (cutoff === undefined) {
-    progress('RETENTION_DAYS is 0 (keep forever): nothing to purge. Set RETENTION_DAYS=N to keep N whole days.');
-    return { kind: 'keep-forever' };
+    progress('RETENTION_DAYS is 0 (keep forever): no visits or page views purged. Set RETENTION_DAYS=N to keep N whole days.');
+    return { kind: 'keep-forever', visitorState: await purgeState() };
   }
   const when = cutoff.toISOString();
   if (options.dryRun) {
     const wouldDelete = await countExpired(options.db, cutoff);
     progress(
-      `dry run: would delete ${wouldDelete.visits} visits and ${wouldDelete.bucketVisitors} bucket_visitors rows from before ${when} (RETENTION_DAYS=${options.retentionDays}); nothing deleted. Run without --dry-run to delete them.`,
+      `dry run: would delete ${wouldDelete.visits} visits, ${wouldDelete.bucketVisitors} bucket_visitors rows and ${wouldDelete.siteEvents} site events from before ${when} (RETENTION_DAYS=${options.retentionDays}); nothing deleted. Run without --dry-run to delete them.`,
     );
     return { kind: 'dry-run', cutoff, wouldDelete };
   }
-  const batchSize = options.batchSize ?? DEFAULT_PURGE_BATCH_SIZE;
   progress(
-    `deleting visits and bucket_visitors rows from before ${when} (RETENTION_DAYS=${options.retentionDays}), ${batchSize} rows per batch`,
+    `deleting visits, bucket_visitors rows and site events from before ${when} (RETENTION_DAYS=${options.retentionDays}), ${batchSize} rows per batch`,
   );
   const started = performance.now();
   const deleted = await purgeExpired(options.db, cutoff, {
@@ -43,7 +62,7 @@ export async function runPurge(options: PurgeOptions): Promise<PurgeOutcome> {
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   progress(
-    `done in ${seconds} s: ${deleted.visits} visits and ${deleted.bucketVisitors} bucket_visitors rows deleted; visit_counters kept, so totals and hourly counts still include them`,
+    `done in ${seconds} s: ${deleted.visits} visits, ${deleted.bucketVisitors} bucket_visitors rows and ${deleted.siteEvents} site events deleted; visit_counters kept, and the sites' rollups, so totals and figures still include them`,
   );
-  return { kind: 'purged', cutoff, deleted };
+  return { kind: 'purged', cutoff, deleted, visitorState: await purgeState() };
 }

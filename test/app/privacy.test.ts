@@ -13,6 +13,7 @@ import { runPurge } from '../../src/ops/purge';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { RUNTIMES, type RuntimeServer, startRuntime } from '../support/runtimes';
 import { getJson, startTestServer, type TestServer } from '../support/server';
+import { registerSite } from '../support/sites';
 
 const HASH_KEY = 'test-only-hash-key-0123456789abcdef'; // 35 characters
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
@@ -325,11 +326,15 @@ describe('retention purge', () => {
 
   it('deletes only visits and visitor rows older than the retention, in batches, and keeps the counters', async () => {
     await seed(now);
-    expect(await countExpired(database.db, cutoff)).toEqual({ visits: OLD_VISITS + 1, bucketVisitors: OLD_VISITS + 1 });
+    expect(await countExpired(database.db, cutoff)).toEqual({
+      visits: OLD_VISITS + 1,
+      bucketVisitors: OLD_VISITS + 1,
+      siteEvents: 0,
+    });
     const batches: PurgeBatch[] = [];
     const deleted = await purgeExpired(database.db, cutoff, { batchSize: 5, onBatch: (batch) => batches.push(batch) });
 
-    expect(deleted).toEqual({ visits: OLD_VISITS + 1, bucketVisitors: OLD_VISITS + 1 });
+    expect(deleted).toEqual({ visits: OLD_VISITS + 1, bucketVisitors: OLD_VISITS + 1, siteEvents: 0 });
     expect(batches.filter((batch) => batch.table === 'visits').map((batch) => batch.deleted)).toEqual([5, 5, 3]);
     expect(batches.filter((batch) => batch.table === 'bucket_visitors').map((batch) => batch.total)).toEqual([5, 10, 13]);
     expect(await remaining()).toEqual(
@@ -349,7 +354,7 @@ describe('retention purge', () => {
     });
 
     // Running it again finds nothing more.
-    expect(await purgeExpired(database.db, cutoff, { batchSize: 5 })).toEqual({ visits: 0, bucketVisitors: 0 });
+    expect(await purgeExpired(database.db, cutoff, { batchSize: 5 })).toEqual({ visits: 0, bucketVisitors: 0, siteEvents: 0 });
   });
 
   it('says how many rows would go on a dry run, and does nothing when keeping forever', async () => {
@@ -362,12 +367,59 @@ describe('retention purge', () => {
       dryRun: true,
       progress: (line) => lines.push(line),
     });
-    expect(dryRun).toEqual({ kind: 'dry-run', cutoff, wouldDelete: { visits: OLD_VISITS + 1, bucketVisitors: OLD_VISITS + 1 } });
+    expect(dryRun).toEqual({
+      kind: 'dry-run',
+      cutoff,
+      wouldDelete: { visits: OLD_VISITS + 1, bucketVisitors: OLD_VISITS + 1, siteEvents: 0 },
+    });
     expect(lines.join('\n')).toContain(`would delete ${OLD_VISITS + 1} visits`);
     expect(await runPurge({ db: database.db, retentionDays: 0, now, dryRun: false, progress: () => {} })).toEqual({
       kind: 'keep-forever',
+      visitorState: { siteVisitorValues: 0, visitorKeys: 0 },
     });
     expect(await remaining()).toHaveLength(OLD_VISITS + RECENT_VISITS + 2);
+  });
+
+  it("purges tracked sites' old page views by retention, and their visitor state after two days whatever it says", async () => {
+    const site = await registerSite(database, 'purge.example');
+    const event = (at: string) => [site.id, at, '/', 'Chrome', 'Linux', 'desktop', 'aaaaaaaaaaaaaaaa', 0];
+    await database.query(
+      'INSERT INTO site_events (site_id, occurred_at, path, browser, os, device, visitor_hash, is_bot) VALUES ?',
+      [[event('2026-10-01 10:00:00'), event('2026-10-02 10:00:00'), event('2026-11-24 09:00:00')]],
+    );
+    const seen = (day: string) => [site.id, day, 'aaaaaaaaaaaaaaaa', 0, '', 1];
+    await database.query('INSERT INTO site_visitor_values (site_id, day, visitor_hash, dimension, value, batch) VALUES ?', [
+      [seen('2026-11-20'), seen('2026-11-21'), seen('2026-11-22'), seen('2026-11-24')],
+    ]);
+    await database.query(
+      "INSERT INTO visitor_keys (day, secret) VALUES ('2026-11-21', 'a'), ('2026-11-22', 'b'), ('2026-11-24', 'c')",
+    );
+    await database.query(
+      "INSERT INTO site_day_values (site_id, dimension, day, value, pageviews, visitors) VALUES (?, 0, '2026-10-01', '', 1, 1)",
+      [site.id],
+    );
+
+    const outcome = await runPurge({ db: database.db, retentionDays: 30, now, dryRun: false, batchSize: 1, progress: () => {} });
+    expect(outcome).toMatchObject({
+      kind: 'purged',
+      deleted: { siteEvents: 2 },
+      visitorState: { siteVisitorValues: 2, visitorKeys: 1 },
+    });
+    const days = async (sql: string) => (await database.query<{ day: string }>(sql)).map((row) => row.day);
+    expect(await days(`SELECT DATE_FORMAT(occurred_at, '%Y-%m-%d') AS day FROM site_events WHERE site_id = ${site.id}`)).toEqual([
+      '2026-11-24',
+    ]);
+    // Kept from two days back (UTC): a date's key is in use somewhere on Earth until noon UTC the day after.
+    expect(await days("SELECT DATE_FORMAT(day, '%Y-%m-%d') AS day FROM site_visitor_values ORDER BY day")).toEqual([
+      '2026-11-22',
+      '2026-11-24',
+    ]);
+    expect(await days("SELECT DATE_FORMAT(day, '%Y-%m-%d') AS day FROM visitor_keys ORDER BY day")).toEqual([
+      '2026-11-22',
+      '2026-11-24',
+    ]);
+    // The figures are plain numbers: kept.
+    expect(await days("SELECT DATE_FORMAT(day, '%Y-%m-%d') AS day FROM site_day_values")).toEqual(['2026-10-01']);
   });
 
   describe('npm run db:purge', () => {

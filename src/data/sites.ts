@@ -1,5 +1,5 @@
 import { asc, eq } from 'drizzle-orm';
-import { sites } from '../../db/schema';
+import { siteCounters, siteDayValues, siteEvents, sites, siteVisitorValues } from '../../db/schema';
 import type { NewSite, Site } from '../domain/site';
 import { type Database, driverErrorCode } from './database';
 
@@ -52,8 +52,46 @@ export async function addSite(db: Database, site: NewSite, now: Date): Promise<A
   return { kind: 'added', site: added };
 }
 
-/** Removes a site's row; false when there was none. */
-export async function removeSite(db: Database, domain: string): Promise<boolean> {
-  const [result] = await db.delete(sites).where(eq(sites.domain, domain));
-  return result.affectedRows > 0;
+/** Rows of a removed site's data deleted per statement: short transactions beside live traffic. */
+export const REMOVE_BATCH_SIZE = 5_000;
+
+/**
+ * Removes a site and everything recorded for it; false when there was none. The site's row
+ * goes first, so its page views are refused from then on (an event already past its lookup may
+ * still land; removing the data again would not find the site, so it is small and harmless).
+ * Then each table's rows of the site, along the primary key or index that starts with site_id,
+ * at most `batchSize` per statement, each its own transaction, with a line per batch.
+ */
+export async function removeSite(
+  db: Database,
+  domain: string,
+  onBatch: (table: string, deleted: number) => void = () => {},
+  batchSize = REMOVE_BATCH_SIZE,
+): Promise<boolean> {
+  const site = await findSite(db, domain);
+  if (site === undefined) return false;
+  await db.delete(sites).where(eq(sites.id, site.id));
+  const tables = [
+    { table: siteEvents, name: 'site_events', order: [siteEvents.occurredAt, siteEvents.id], siteId: siteEvents.siteId },
+    { table: siteCounters, name: 'site_counters', order: [siteCounters.bucketStart], siteId: siteCounters.siteId },
+    {
+      table: siteDayValues,
+      name: 'site_day_values',
+      order: [siteDayValues.dimension, siteDayValues.day],
+      siteId: siteDayValues.siteId,
+    },
+    { table: siteVisitorValues, name: 'site_visitor_values', order: [siteVisitorValues.day], siteId: siteVisitorValues.siteId },
+  ];
+  for (const { table, name, order, siteId } of tables) {
+    for (;;) {
+      const [result] = await db
+        .delete(table)
+        .where(eq(siteId, site.id))
+        .orderBy(...order.map((column) => asc(column)))
+        .limit(batchSize);
+      if (result.affectedRows > 0) onBatch(name, result.affectedRows);
+      if (result.affectedRows < batchSize) break;
+    }
+  }
+  return true;
 }

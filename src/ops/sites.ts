@@ -85,11 +85,15 @@ export async function runSiteCommand(db: Database, command: SiteCommand, io: Sit
           return;
         }
       }
-      const removed = await removeSite(db, command.domain);
+      let rows = 0;
+      const removed = await removeSite(db, command.domain, (table, deleted) => {
+        rows += deleted;
+        io.say(`${table}: deleted ${deleted} (${rows} rows so far)`);
+      });
       if (!removed) {
         throw new SiteCommandError(`${command.domain} is not registered: npm run site -- list shows the sites`);
       }
-      io.say(`removed ${command.domain}`);
+      io.say(`removed ${command.domain} and its ${rows} rows of recorded data`);
       return;
     }
   }

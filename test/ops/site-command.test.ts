@@ -74,17 +74,50 @@ describe('npm run site', () => {
     expect(await rows()).toEqual([]);
   });
 
-  it('removes only when confirmed, and says so when the site is not there', async () => {
+  it('removes only when confirmed, with all its data, and says so when the site is not there', async () => {
     await run(['add', 'example.com']);
+    await run(['add', 'other.example']);
+    const [site] = await database.query<{ id: number }>("SELECT id FROM sites WHERE domain = 'example.com'");
+    const [other] = await database.query<{ id: number }>("SELECT id FROM sites WHERE domain = 'other.example'");
+    const siteData = async (siteId: number | undefined) => {
+      const counts: number[] = [];
+      for (const table of ['site_events', 'site_counters', 'site_day_values', 'site_visitor_values']) {
+        const [row] = await database.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE site_id = ?`, [siteId]);
+        counts.push(Number(row?.n));
+      }
+      return counts;
+    };
+    for (const siteId of [site?.id, other?.id]) {
+      await database.query(
+        "INSERT INTO site_events (site_id, occurred_at, path, browser, os, device, visitor_hash) VALUES (?, '2026-11-20 10:00:00', '/', 'Chrome', 'Linux', 'desktop', 'aaaaaaaaaaaaaaaa')",
+        [siteId],
+      );
+      await database.query(
+        "INSERT INTO site_counters (site_id, bucket_start, shard, pageviews, visitors) VALUES (?, '2026-11-20 10:00:00', 0, 1, 1)",
+        [siteId],
+      );
+      await database.query(
+        "INSERT INTO site_day_values (site_id, dimension, day, value, pageviews, visitors) VALUES (?, 0, '2026-11-20', '', 1, 1)",
+        [siteId],
+      );
+      await database.query(
+        "INSERT INTO site_visitor_values (site_id, day, visitor_hash, dimension, value, batch) VALUES (?, '2026-11-20', 'aaaaaaaaaaaaaaaa', 0, '', 1)",
+        [siteId],
+      );
+    }
     const unconfirmed = await run(['remove', 'example.com']);
     expect(unconfirmed.code).toBe(1);
     expect(unconfirmed.stderr).toContain('Add --yes to remove it without asking');
-    expect(await rows()).toHaveLength(1);
+    expect(await rows()).toHaveLength(2);
 
     const removed = await run(['remove', 'www.example.com', '--yes']);
     expect(removed.code, removed.stderr).toBe(0);
-    expect(removed.stdout).toContain('removed example.com');
-    expect(await rows()).toEqual([]);
+    expect(removed.stdout).toContain('site_events: deleted 1 (1 rows so far)');
+    expect(removed.stdout).toContain('removed example.com and its 4 rows of recorded data');
+    expect((await rows()).map((row) => row.domain)).toEqual(['other.example']);
+    expect(await siteData(site?.id)).toEqual([0, 0, 0, 0]);
+    // Another site's data is not touched.
+    expect(await siteData(other?.id)).toEqual([1, 1, 1, 1]);
 
     const missing = await run(['remove', 'example.com', '--yes']);
     expect(missing.code).toBe(1);

@@ -12,6 +12,8 @@ export interface Access {
   isAdmin(c: Context): boolean;
   /** Why a private read was refused, and what to do: for the 401 body. */
   refusal: string;
+  /** No ADMIN_TOKEN, and a workstation: everything is open, which the pages say in a banner. */
+  openWithoutToken: boolean;
 }
 
 export const UnauthorizedBody = v.strictObject({
@@ -26,6 +28,7 @@ export function createAccess(settings: Pick<AppSettings, 'adminTokens' | 'enviro
     const open = settings.environment === 'development' || settings.environment === 'test';
     return {
       isAdmin: () => open,
+      openWithoutToken: open,
       refusal: 'this server has no ADMIN_TOKEN set, so private figures are readable by nobody: set ADMIN_TOKEN and restart',
     };
   }
@@ -37,6 +40,7 @@ export function createAccess(settings: Pick<AppSettings, 'adminTokens' | 'enviro
       return given !== undefined && adminTokens.some((token) => sameText(token, given));
     },
     refusal: 'send Authorization: Bearer <ADMIN_TOKEN>',
+    openWithoutToken: false,
   };
 }
 

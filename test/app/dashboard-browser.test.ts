@@ -7,6 +7,7 @@ import { OPERATIONS } from '../../src/app/routes/operations';
 import { launchChromium } from '../support/browser';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startTestServer, type TestServer } from '../support/server';
+import { registerSite } from '../support/sites';
 
 /**
  * The dashboard and /docs in a real headless Chromium (Debian's, driven by playwright-core; no
@@ -112,6 +113,14 @@ describe('the dashboard and /docs in headless Chromium', () => {
       expect(response.status).toBe(200);
       await response.arrayBuffer();
     }
+    // A tracked site with a page view whose long path must wrap on a phone.
+    await registerSite(database, 'tracked.example');
+    const view = await fetch(`${server.url}/api/event`, {
+      method: 'POST',
+      headers: { 'user-agent': USER_AGENTS[0] ?? '' },
+      body: JSON.stringify({ site: 'tracked.example', url: `https://tracked.example/very/long/path/${'segment-'.repeat(12)}` }),
+    });
+    expect(view.status).toBe(202);
     browser = await launchChromium();
   });
 
@@ -178,6 +187,23 @@ describe('the dashboard and /docs in headless Chromium', () => {
       const overflow = await horizontalOverflow(page);
       expect(overflow.scrollWidth, 'page wider than the window').toBeLessThanOrEqual(overflow.innerWidth);
 
+      await collectCspViolations(page, problems);
+      expect(problems).toEqual({ console: [], csp: [] });
+      await page.close();
+    });
+
+    it("shows a tracked site's dashboard from the home page's link: styled, no errors or CSP violations, no horizontal scrolling", async () => {
+      const { page, problems } = await openPage(browser, viewport);
+      await page.goto(`${server.url}/`, { waitUntil: 'load' });
+      await Promise.all([page.waitForURL(`${server.url}/sites`), page.click('footer a[href="/sites"]')]);
+      await Promise.all([page.waitForURL(`${server.url}/sites/tracked.example`), page.click('a[href="/sites/tracked.example"]')]);
+      await page.screenshot({ path: join(ARTIFACTS, `site-${viewport.name}.png`), fullPage: true });
+      expect(await page.evaluate(() => getComputedStyle(document.body).maxWidth)).toBe('1152px');
+      await expectVisible(page, 'svg.chart');
+      expect(await page.locator('svg.chart rect').count()).toBe(24);
+      await expectVisible(page, 'td:has-text("/very/long/path")');
+      const overflow = await horizontalOverflow(page);
+      expect(overflow.scrollWidth, 'page wider than the window').toBeLessThanOrEqual(overflow.innerWidth);
       await collectCspViolations(page, problems);
       expect(problems).toEqual({ console: [], csp: [] });
       await page.close();

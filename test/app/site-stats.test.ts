@@ -183,4 +183,46 @@ describe.each(RUNTIMES)('the sites read API on %s', (runtime) => {
       ...(runtime === 'workerd' ? ['countries'] : []),
     ]);
   });
+
+  it('renders the dashboard: cards, chart, top lists, switcher, CSV link and snippet, under the strict CSP', async () => {
+    const response = await get('/sites/example.com', ADMIN);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = response.headers.get('content-security-policy') ?? '';
+    const nonce = /style-src 'nonce-([^']+)'/.exec(csp)?.[1];
+    const page = await response.text();
+    expect(page).toContain(`<style nonce="${nonce}">`);
+    expect(page).not.toMatch(/<script(?! defer src=)|\sstyle="/);
+    expect(page).toMatch(/Page views<\/div><div class="figure">6<\/div>/);
+    expect(page).toMatch(/Visitors<\/div><div class="figure">3<\/div>/);
+    expect(page).toMatch(/Live now \(5 min\)<\/div><div class="figure">3<\/div>/);
+    expect(page).toContain('<td>/pricing<svg');
+    expect(page).toContain('news.example');
+    expect(page).toContain(`href="/api/sites/example.com/export.csv?from=${today()}&amp;to=${today()}"`);
+    expect(page).toContain('href="/sites/open.example"');
+    expect(page).toContain('script.js&quot; data-site=&quot;example.com&quot;');
+    // 24 hourly bars for today; a week is 7 daily bars.
+    expect(
+      (await (await get('/sites/example.com?range=7d', ADMIN)).text()).match(/ page views, \d+ visitors<\/title>/g),
+    ).toHaveLength(7);
+    expect(page.match(/ page views, \d+ visitors<\/title>/g)).toHaveLength(24);
+  });
+
+  it('keeps private dashboards private, lists what each may see, and refuses bad ranges', async () => {
+    const refused = await get('/sites/example.com');
+    expect(refused.status).toBe(401);
+    await refused.arrayBuffer();
+    const index = await (await get('/sites')).text();
+    expect(index).toContain('href="/sites/open.example"');
+    expect(index).not.toContain('href="/sites/example.com"');
+    expect(await (await get('/sites', ADMIN)).text()).toContain('href="/sites/example.com"');
+    const incomplete = await answer(await get('/sites/example.com?range=custom&from=2026-11-01', ADMIN));
+    expect(incomplete).toEqual({
+      status: 400,
+      body: { error: 'invalid_request', issues: [{ field: 'to', message: 'required with range=custom' }] },
+    });
+    const custom = await get(`/sites/example.com?range=custom&from=${today()}&to=${today()}`, ADMIN);
+    expect(custom.status).toBe(200);
+    await custom.arrayBuffer();
+  });
 });

@@ -6,7 +6,14 @@ import { eventOperation } from './events/operation';
 import { AcceptedBody, EventBody, ForbiddenBody, PayloadTooLargeBody } from './events/schemas';
 import { homeOperation } from './home/operation';
 import { MetricsText, metricsOperation } from './metrics/operation';
-import { siteExportOperation, siteLiveOperation, siteStatsOperation, sitesOperation } from './sites/operation';
+import {
+  siteDashboardOperation,
+  siteExportOperation,
+  siteIndexOperation,
+  siteLiveOperation,
+  siteStatsOperation,
+  sitesOperation,
+} from './sites/operation';
 import { LiveBody, SiteBody, SiteCsv, SiteStatsBody, SitesBody } from './sites/schemas';
 import { statsOperation } from './stats/operation';
 import { StatsBody } from './stats/schemas';
@@ -29,6 +36,8 @@ export const OPERATIONS: readonly OperationDoc[] = [
   eventOperation,
   scriptOperation,
   pixelOperation,
+  siteIndexOperation,
+  siteDashboardOperation,
   sitesOperation,
   siteStatsOperation,
   siteLiveOperation,

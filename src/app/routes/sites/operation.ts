@@ -1,8 +1,17 @@
 import { UnauthorizedBody } from '../../access';
 import { InvalidRequestBody, NotFoundBody } from '../../errors';
-import { json, type OperationDoc, query, type ResponseDoc } from '../../openapi/operation';
+import { html, json, type OperationDoc, query, type ResponseDoc } from '../../openapi/operation';
 import { NoQuery } from '../../query';
-import { LiveBody, SiteCsv, SiteExportQuery, SiteStatsBody, SiteStatsQuery, SitesBody, TOP_LIST_MAX } from './schemas';
+import {
+  DashboardQuery,
+  LiveBody,
+  SiteCsv,
+  SiteExportQuery,
+  SiteStatsBody,
+  SiteStatsQuery,
+  SitesBody,
+  TOP_LIST_MAX,
+} from './schemas';
 
 const site = {
   site: { description: "The site's domain as registered (`npm run site -- list`), e.g. `example.com`.", example: 'example.com' },
@@ -156,6 +165,50 @@ export const siteExportOperation: OperationDoc = {
         },
       },
     ]),
+    unauthorized,
+    unknownSite,
+  ],
+};
+
+export const siteIndexOperation: OperationDoc = {
+  method: 'get',
+  path: '/sites',
+  operationId: 'viewSites',
+  tag: 'Pages',
+  summary: 'The tracked sites, linked to their dashboards',
+  description: 'Every site for an administrator, the public ones for anyone else; how to register one when there is none.',
+  query: query(NoQuery, {}),
+  responses: [html('The list of sites.'), json(400, 'A parameter it does not take.', InvalidRequestBody, [])],
+};
+
+export const siteDashboardOperation: OperationDoc = {
+  method: 'get',
+  path: '/sites/:site',
+  operationId: 'viewSiteDashboard',
+  tag: 'Pages',
+  summary: "A site's dashboard",
+  description: `Page views, visitors and who is there now, a chart of the range, the top lists, a site switcher, a CSV link and the tracking snippet, in the site's time zone. No script.${ACCESS}`,
+  pathParameters: site,
+  query: query(DashboardQuery, {
+    range: { description: '`today` (default), `7d`, `30d`, `12mo`, or `custom` with `from` and `to`.' },
+    from: { description: 'With range=custom: the first day, `YYYY-MM-DD`.' },
+    to: { description: 'With range=custom: the last day, `YYYY-MM-DD`, at most 366 days after `from`.' },
+  }),
+  responses: [
+    html('The dashboard.'),
+    json(
+      400,
+      'A bad or unknown parameter, or a custom range that is incomplete, reversed or longer than a year.',
+      InvalidRequestBody,
+      [
+        {
+          name: 'reversed-range',
+          summary: 'A custom range that ends before it starts',
+          query: { range: 'custom', from: '2026-11-24', to: '2026-11-01' },
+          body: { error: 'invalid_request', issues: [{ field: 'to', message: 'must not be before from (2026-11-24)' }] },
+        },
+      ],
+    ),
     unauthorized,
     unknownSite,
   ],

@@ -1,17 +1,19 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { normalizeSiteDomain, type Site } from '../../../domain/site';
-import { todayIn } from '../../../domain/time';
+import { addDays, todayIn } from '../../../domain/time';
 import { LIVE_WINDOW_MS } from '../../../services/site-stats';
 import type { Access, UnauthorizedJson } from '../../access';
 import type { AppDependencies } from '../../dependencies';
 import { InvalidRequestError, type NotFoundJson } from '../../errors';
 import { errorFields } from '../../logging/logger';
-import { headersOf } from '../../middleware/response-headers';
+import { headersOf, newStyleNonce } from '../../middleware/response-headers';
 import { NoQuery, parseQuery } from '../../query';
-import { json } from '../../respond';
+import { html as htmlResponse, json } from '../../respond';
 import { CSV_HEADER, csvRow } from './csv';
+import { type RangeName, renderDashboard, renderSiteIndex } from './dashboard';
 import {
+  DashboardQuery,
   daysSpanned,
   type LiveJson,
   longRange,
@@ -62,6 +64,57 @@ export function siteRoutes(deps: AppDependencies, access: Access): Hono {
     if (days > MAX_RANGE_DAYS) throw new InvalidRequestError([{ field: 'from', message: longRange(days) }]);
     return { from, to };
   };
+
+  /** The days a dashboard range covers, in the site's zone. */
+  const dashboardRange = (query: { range: RangeName; from?: string | undefined; to?: string | undefined }, site: Site) => {
+    const today = todayIn(site.timeZone, deps.clock());
+    const back = { today: 0, '7d': 6, '30d': 29, '12mo': 364 } as const;
+    if (query.range === 'custom') {
+      if (query.from === undefined || query.to === undefined) {
+        throw new InvalidRequestError([
+          { field: query.from === undefined ? 'from' : 'to', message: 'required with range=custom' },
+        ]);
+      }
+      return { name: query.range, from: query.from, to: query.to };
+    }
+    return { name: query.range, from: addDays(today, -back[query.range]), to: today };
+  };
+
+  routes.get('/sites', async (c) => {
+    parseQuery(c, NoQuery);
+    const isAdmin = access.isAdmin(c);
+    const sites = (await deps.siteStats.listSites()).filter((site) => isAdmin || site.isPublic);
+    const styleNonce = newStyleNonce();
+    return htmlResponse(c, await renderSiteIndex({ sites, styleNonce, openWithoutToken: access.openWithoutToken }), {
+      styleNonce,
+      cacheControl: 'no-store',
+    });
+  });
+
+  routes.get('/sites/:site', async (c) => {
+    const query = parseQuery(c, DashboardQuery);
+    const site = await readableSite(c);
+    if (site instanceof Response) return site;
+    const range = dashboardRange(query, site);
+    const isAdmin = access.isAdmin(c);
+    const [figures, live, sites] = await Promise.all([
+      deps.siteStats.figures(site, { ...range, timeZone: site.timeZone, limit: 10 }),
+      deps.siteStats.liveVisitors(site),
+      deps.siteStats.listSites(),
+    ]);
+    const styleNonce = newStyleNonce();
+    const page = await renderDashboard({
+      site,
+      sites: sites.filter((other) => isAdmin || other.isPublic),
+      range: { ...range, timeZone: site.timeZone },
+      figures,
+      live,
+      styleNonce,
+      openWithoutToken: access.openWithoutToken,
+      origin: new URL(c.req.url).origin,
+    });
+    return htmlResponse(c, page, { styleNonce, cacheControl: 'no-store' });
+  });
 
   routes.get('/api/sites', async (c) => {
     parseQuery(c, NoQuery);

@@ -55,6 +55,21 @@ export const SiteStatsQuery = v.pipe(
   v.forward(v.partialCheck([['from'], ['to']], withinAYear, longMessage), ['from']),
 );
 
+export const DashboardQuery = v.pipe(
+  v.strictObject(
+    {
+      ...rangeEntries,
+      range: v.optional(
+        v.picklist(['today', '7d', '30d', '12mo', 'custom'], 'must be one of today, 7d, 30d, 12mo, custom'),
+        'today',
+      ),
+    },
+    UNKNOWN_PARAMETER,
+  ),
+  v.forward(v.partialCheck([['from'], ['to']], inOrder, reversedMessage), ['to']),
+  v.forward(v.partialCheck([['from'], ['to']], withinAYear, longMessage), ['from']),
+);
+
 export const SiteExportQuery = v.pipe(
   v.strictObject(rangeEntries, UNKNOWN_PARAMETER),
   v.forward(v.partialCheck([['from'], ['to']], inOrder, reversedMessage), ['to']),

@@ -1,4 +1,4 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import * as v from 'valibot';
 import type { AppSettings } from '../config/service';
 
@@ -14,6 +14,8 @@ export interface Access {
   refusal: string;
   /** No ADMIN_TOKEN, and a workstation: everything is open, which the pages say in a banner. */
   openWithoutToken: boolean;
+  /** Whether ADMIN_TOKEN is set: then the visit list and the metrics are an administrator's too. */
+  tokensConfigured: boolean;
 }
 
 export const UnauthorizedBody = v.strictObject({
@@ -29,6 +31,7 @@ export function createAccess(settings: Pick<AppSettings, 'adminTokens' | 'enviro
     return {
       isAdmin: () => open,
       openWithoutToken: open,
+      tokensConfigured: false,
       refusal: 'this server has no ADMIN_TOKEN set, so private figures are readable by nobody: set ADMIN_TOKEN and restart',
     };
   }
@@ -41,6 +44,29 @@ export function createAccess(settings: Pick<AppSettings, 'adminTokens' | 'enviro
     },
     refusal: 'send Authorization: Bearer <ADMIN_TOKEN>',
     openWithoutToken: false,
+    tokensConfigured: true,
+  };
+}
+
+/** The 401 of a private route, with the scheme it takes. */
+export function unauthorized(
+  c: Context,
+  access: Access,
+  json: (c: Context, body: unknown, status: number) => Response,
+): Response {
+  const response = json(c, { error: 'unauthorized', message: access.refusal } satisfies UnauthorizedJson, 401);
+  response.headers.set('www-authenticate', 'Bearer');
+  return response;
+}
+
+/**
+ * For the routes that are public until ADMIN_TOKEN is set (the visit list holds client
+ * addresses; the metrics describe the deployment): an administrator's only from then on.
+ */
+export function adminOnly(access: Access, json: (c: Context, body: unknown, status: number) => Response): MiddlewareHandler {
+  return async (c, next) => {
+    if (!access.isAdmin(c)) return unauthorized(c, access, json);
+    await next();
   };
 }
 

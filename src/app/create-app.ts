@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { createAccess } from './access';
+import { adminOnly, createAccess } from './access';
 import type { AppDependencies } from './dependencies';
 import { type InternalErrorJson, InvalidRequestError, type InvalidRequestJson, type NotFoundJson } from './errors';
 import { errorFields } from './logging/logger';
@@ -29,11 +29,18 @@ export function createApp(deps: AppDependencies): Hono {
   // One info line and one metrics observation per request (src/app/middleware/request-telemetry.ts).
   app.use(requestTelemetry(deps));
 
+  const access = createAccess(deps.settings);
+  // Not a middleware on every path when no token is set: /api/visits is a hot path.
+  if (access.tokensConfigured) {
+    app.use('/api/visits', adminOnly(access, json));
+    app.use('/metrics', adminOnly(access, json));
+  }
+
   app.route('/', homeRoutes(deps));
   app.route('/', visitsRoutes(deps));
   app.route('/', eventRoutes(deps));
   app.route('/', trackerRoutes(deps));
-  app.route('/', siteRoutes(deps, createAccess(deps.settings)));
+  app.route('/', siteRoutes(deps, access));
   app.route('/', statsRoutes(deps));
   app.route('/', systemRoutes(deps));
   app.route('/', metricsRoutes(deps.metrics));

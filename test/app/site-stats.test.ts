@@ -225,4 +225,22 @@ describe.each(RUNTIMES)('the sites read API on %s', (runtime) => {
     expect(custom.status).toBe(200);
     await custom.arrayBuffer();
   });
+
+  it('with ADMIN_TOKEN set, keeps the visit list and the metrics to administrators, and the rest public', async () => {
+    const privatePaths = ['/api/visits', ...(runtime === 'node' ? ['/metrics'] : [])];
+    for (const path of privatePaths) {
+      const refused = await get(path);
+      expect(refused.status, path).toBe(401);
+      expect(refused.headers.get('www-authenticate'), path).toBe('Bearer');
+      expect(await refused.json(), path).toEqual({ error: 'unauthorized', message: 'send Authorization: Bearer <ADMIN_TOKEN>' });
+      const allowed = await get(path, ADMIN);
+      expect(allowed.status, path).toBe(200);
+      await allowed.arrayBuffer();
+    }
+    for (const path of ['/api/stats', '/info', '/health/live', '/openapi.json', '/api/sites']) {
+      const open = await get(path);
+      expect(open.status, path).toBe(200);
+      await open.arrayBuffer();
+    }
+  });
 });

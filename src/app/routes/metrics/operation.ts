@@ -1,5 +1,6 @@
 import * as v from 'valibot';
-import { type OperationDoc, query, unknownParameter } from '../../openapi/operation';
+import { UnauthorizedBody } from '../../access';
+import { json, type OperationDoc, query, unknownParameter } from '../../openapi/operation';
 import { NoQuery } from '../../query';
 
 export const MetricsText = v.pipe(v.string(), v.description("Prometheus' text exposition format"));
@@ -15,6 +16,12 @@ export const metricsOperation: OperationDoc = {
   runtimes: ['node'],
   query: query(NoQuery, {}),
   responses: [
+    json(
+      401,
+      'ADMIN_TOKEN is set, and no `Authorization: Bearer` with one of its tokens came with the request.',
+      UnauthorizedBody,
+      [],
+    ),
     {
       status: 200,
       description: 'The metrics, in text form.',

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { normalizeSiteDomain, type Site } from '../../../domain/site';
 import { addDays, todayIn } from '../../../domain/time';
 import { LIVE_WINDOW_MS } from '../../../services/site-stats';
-import type { Access, UnauthorizedJson } from '../../access';
+import { type Access, unauthorized } from '../../access';
 import type { AppDependencies } from '../../dependencies';
 import { InvalidRequestError, type NotFoundJson } from '../../errors';
 import { errorFields } from '../../logging/logger';
@@ -32,8 +32,7 @@ import {
 export function siteRoutes(deps: AppDependencies, access: Access): Hono {
   const routes = new Hono();
 
-  const unauthorized = (c: Context) =>
-    json(c, { error: 'unauthorized', message: access.refusal } satisfies UnauthorizedJson, 401);
+  const refuse = (c: Context) => unauthorized(c, access, json);
 
   /** The site the path names, if the caller may read it; else the response to give instead. */
   const readableSite = async (c: Context): Promise<Site | Response> => {
@@ -43,7 +42,7 @@ export function siteRoutes(deps: AppDependencies, access: Access): Hono {
     const site = await deps.sites.findSite(check.domain);
     const isAdmin = access.isAdmin(c);
     if (site?.isPublic === true || (site !== undefined && isAdmin)) return site;
-    if (!isAdmin) return unauthorized(c);
+    if (!isAdmin) return refuse(c);
     return json(
       c,
       {

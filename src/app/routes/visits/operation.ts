@@ -1,3 +1,4 @@
+import { UnauthorizedBody } from '../../access';
 import { InvalidRequestBody } from '../../errors';
 import { json, type OperationDoc, query } from '../../openapi/operation';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PAGE_SIZE_MESSAGE, VisitsPageBody, VisitsQuery } from './schemas';
@@ -29,6 +30,12 @@ export const visitsOperation: OperationDoc = {
     until: { description: 'Only visits before this instant (exclusive); same forms as `since`, and later than it.' },
   }),
   responses: [
+    json(
+      401,
+      'ADMIN_TOKEN is set, and no `Authorization: Bearer` with one of its tokens came with the request.',
+      UnauthorizedBody,
+      [],
+    ),
     json(200, 'A page of visits.', VisitsPageBody, [
       {
         name: 'first-page',

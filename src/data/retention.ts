@@ -26,6 +26,29 @@ export interface VisitorStateCounts {
   visitorKeys: number;
 }
 
+/**
+ * Runs `batch` (one statement's worth: at most `batchSize` rows picked) until one picks fewer than
+ * a full batch, reporting each; the rows deleted in all. `before`: what earlier calls for the same
+ * table deleted, so the reported totals run on across sites.
+ */
+export async function deleteInBatches<Table extends string>(
+  batchSize: number,
+  report: (batch: { table: Table; deleted: number; total: number }) => void,
+  table: Table,
+  batch: () => Promise<{ picked: number; deleted: number }>,
+  before = 0,
+): Promise<number> {
+  let total = before;
+  for (;;) {
+    const { picked, deleted } = await batch();
+    if (picked === 0) break;
+    total += deleted;
+    report({ table, deleted, total });
+    if (picked < batchSize) break;
+  }
+  return total - before;
+}
+
 /** The site ids whose rows a purge walks, one site at a time along its (site_id, …) index. */
 async function siteIds(db: Database): Promise<number[]> {
   return (await db.select({ id: sites.id }).from(sites).orderBy(asc(sites.id))).map((row) => row.id);
@@ -75,52 +98,49 @@ export async function purgeExpired(
   const batchSize = options.batchSize ?? DEFAULT_PURGE_BATCH_SIZE;
   const report = options.onBatch ?? (() => {});
 
-  let visitsDeleted = 0;
-  for (;;) {
+  const visitsDeleted = await deleteInBatches(batchSize, report, 'visits', async () => {
     const expired = await db
       .select({ id: visits.id })
       .from(visits)
       .where(lt(visits.visitedAt, cutoff))
       .orderBy(asc(visits.visitedAt), asc(visits.id))
       .limit(batchSize);
-    if (expired.length === 0) break;
+    if (expired.length === 0) return { picked: 0, deleted: 0 };
     const ids = expired.map((row) => row.id);
     // visited_at again, so a row is only ever deleted for being old, whatever picked its id.
     const [result] = await db.delete(visits).where(and(inArray(visits.id, ids), lt(visits.visitedAt, cutoff)));
-    visitsDeleted += result.affectedRows;
-    report({ table: 'visits', deleted: result.affectedRows, total: visitsDeleted });
-    if (expired.length < batchSize) break;
-  }
+    return { picked: expired.length, deleted: result.affectedRows };
+  });
 
-  let visitorsDeleted = 0;
-  for (;;) {
+  const visitorsDeleted = await deleteInBatches(batchSize, report, 'bucket_visitors', async () => {
     const [result] = await db
       .delete(bucketVisitors)
       .where(lt(bucketVisitors.bucketStart, cutoff))
       .orderBy(asc(bucketVisitors.bucketStart), asc(bucketVisitors.serverId), asc(bucketVisitors.ipAddress))
       .limit(batchSize);
-    if (result.affectedRows === 0) break;
-    visitorsDeleted += result.affectedRows;
-    report({ table: 'bucket_visitors', deleted: result.affectedRows, total: visitorsDeleted });
-    if (result.affectedRows < batchSize) break;
-  }
+    return { picked: result.affectedRows, deleted: result.affectedRows };
+  });
 
   let eventsDeleted = 0;
   for (const siteId of await siteIds(db)) {
-    for (;;) {
-      const expired = await db
-        .select({ id: siteEvents.id })
-        .from(siteEvents)
-        .where(and(eq(siteEvents.siteId, siteId), lt(siteEvents.occurredAt, cutoff)))
-        .orderBy(asc(siteEvents.occurredAt), asc(siteEvents.id))
-        .limit(batchSize);
-      if (expired.length === 0) break;
-      const ids = expired.map((row) => row.id);
-      const [result] = await db.delete(siteEvents).where(and(inArray(siteEvents.id, ids), lt(siteEvents.occurredAt, cutoff)));
-      eventsDeleted += result.affectedRows;
-      report({ table: 'site_events', deleted: result.affectedRows, total: eventsDeleted });
-      if (expired.length < batchSize) break;
-    }
+    eventsDeleted += await deleteInBatches(
+      batchSize,
+      report,
+      'site_events',
+      async () => {
+        const expired = await db
+          .select({ id: siteEvents.id })
+          .from(siteEvents)
+          .where(and(eq(siteEvents.siteId, siteId), lt(siteEvents.occurredAt, cutoff)))
+          .orderBy(asc(siteEvents.occurredAt), asc(siteEvents.id))
+          .limit(batchSize);
+        if (expired.length === 0) return { picked: 0, deleted: 0 };
+        const ids = expired.map((row) => row.id);
+        const [result] = await db.delete(siteEvents).where(and(inArray(siteEvents.id, ids), lt(siteEvents.occurredAt, cutoff)));
+        return { picked: expired.length, deleted: result.affectedRows };
+      },
+      eventsDeleted,
+    );
   }
 
   return { visits: visitsDeleted, bucketVisitors: visitorsDeleted, siteEvents: eventsDeleted };
@@ -141,17 +161,20 @@ export async function purgeVisitorState(
   const report = options.onBatch ?? (() => {});
   let valuesDeleted = 0;
   for (const siteId of await siteIds(db)) {
-    for (;;) {
-      const [result] = await db
-        .delete(siteVisitorValues)
-        .where(and(eq(siteVisitorValues.siteId, siteId), lt(siteVisitorValues.day, day)))
-        .orderBy(asc(siteVisitorValues.siteId), asc(siteVisitorValues.day))
-        .limit(batchSize);
-      if (result.affectedRows === 0) break;
-      valuesDeleted += result.affectedRows;
-      report({ table: 'site_visitor_values', deleted: result.affectedRows, total: valuesDeleted });
-      if (result.affectedRows < batchSize) break;
-    }
+    valuesDeleted += await deleteInBatches(
+      batchSize,
+      report,
+      'site_visitor_values',
+      async () => {
+        const [result] = await db
+          .delete(siteVisitorValues)
+          .where(and(eq(siteVisitorValues.siteId, siteId), lt(siteVisitorValues.day, day)))
+          .orderBy(asc(siteVisitorValues.siteId), asc(siteVisitorValues.day))
+          .limit(batchSize);
+        return { picked: result.affectedRows, deleted: result.affectedRows };
+      },
+      valuesDeleted,
+    );
   }
   const [keys] = await db.delete(visitorKeys).where(lt(visitorKeys.day, day));
   if (keys.affectedRows > 0) report({ table: 'visitor_keys', deleted: keys.affectedRows, total: keys.affectedRows });

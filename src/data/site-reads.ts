@@ -1,4 +1,5 @@
 import { and, asc, between, countDistinct, desc, eq, gt, gte, inArray, lt, lte, or, sql, sum } from 'drizzle-orm';
+import type { AnyMySqlColumn } from 'drizzle-orm/mysql-core';
 import { siteCounters, siteDayValues, siteEvents } from '../../db/schema';
 import type { Site } from '../domain/site';
 import { SITE_DIMENSIONS, SITE_TOTAL } from '../domain/site-dimensions';
@@ -59,12 +60,15 @@ export interface DayValue extends DayValueKey {
   visitors: number;
 }
 
+/** SUM of a count column as a number: MySQL and MariaDB sum BIGINTs as DECIMAL, which mysql2 returns as a string. */
+const summed = (column: AnyMySqlColumn) => sql<number>`cast(${sum(column)} as unsigned)`.mapWith(Number);
+
 const DIMENSION_CODES = SITE_DIMENSIONS.map((dimension) => dimension.code);
 
 export function createSiteReads(handle: DatabaseHandle): SiteReads {
   const { db } = handle;
-  const pageviews = sql<number>`cast(${sum(siteDayValues.pageviews)} as unsigned)`.mapWith(Number);
-  const visitors = sql<number>`cast(${sum(siteDayValues.visitors)} as unsigned)`.mapWith(Number);
+  const pageviews = summed(siteDayValues.pageviews);
+  const visitors = summed(siteDayValues.visitors);
 
   return {
     listSites: () => listSites(db),
@@ -87,8 +91,8 @@ export function createSiteReads(handle: DatabaseHandle): SiteReads {
       db
         .select({
           bucketStart: siteCounters.bucketStart,
-          pageviews: sql<number>`cast(${sum(siteCounters.pageviews)} as unsigned)`.mapWith(Number),
-          visitors: sql<number>`cast(${sum(siteCounters.visitors)} as unsigned)`.mapWith(Number),
+          pageviews: summed(siteCounters.pageviews),
+          visitors: summed(siteCounters.visitors),
         })
         .from(siteCounters)
         .where(and(eq(siteCounters.siteId, siteId), gte(siteCounters.bucketStart, start), lt(siteCounters.bucketStart, end)))

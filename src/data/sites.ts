@@ -2,6 +2,7 @@ import { asc, eq } from 'drizzle-orm';
 import { siteCounters, siteDayValues, siteEvents, sites, siteVisitorValues } from '../../db/schema';
 import type { NewSite, Site } from '../domain/site';
 import { type Database, driverErrorCode } from './database';
+import { deleteInBatches } from './retention';
 
 /**
  * The sites table's statements. Registering and removing sites is administration
@@ -83,15 +84,19 @@ export async function removeSite(
     { table: siteVisitorValues, name: 'site_visitor_values', order: [siteVisitorValues.day], siteId: siteVisitorValues.siteId },
   ];
   for (const { table, name, order, siteId } of tables) {
-    for (;;) {
-      const [result] = await db
-        .delete(table)
-        .where(eq(siteId, site.id))
-        .orderBy(...order.map((column) => asc(column)))
-        .limit(batchSize);
-      if (result.affectedRows > 0) onBatch(name, result.affectedRows);
-      if (result.affectedRows < batchSize) break;
-    }
+    await deleteInBatches(
+      batchSize,
+      (batch) => onBatch(batch.table, batch.deleted),
+      name,
+      async () => {
+        const [result] = await db
+          .delete(table)
+          .where(eq(siteId, site.id))
+          .orderBy(...order.map((column) => asc(column)))
+          .limit(batchSize);
+        return { picked: result.affectedRows, deleted: result.affectedRows };
+      },
+    );
   }
   return true;
 }

@@ -1,15 +1,21 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import * as v from 'valibot';
 import type { AppSettings } from '../config/service';
+import { type SessionCookies, sessionCookies } from './session-cookie';
 
 /**
  * Who may read what is private: the dashboards and figures of sites not marked public. A caller
- * is an administrator with `Authorization: Bearer <one of ADMIN_TOKEN>`. Without ADMIN_TOKEN a
- * workstation (development, test) is open to anyone on it; anywhere else nothing private is
+ * is an administrator with `Authorization: Bearer <one of ADMIN_TOKEN>`, or with the session
+ * cookie a browser gets by signing in with one (src/app/session-cookie.ts). Without ADMIN_TOKEN
+ * a workstation (development, test) is open to anyone on it; anywhere else nothing private is
  * readable until a token is set.
  */
 export interface Access {
-  isAdmin(c: Context): boolean;
+  isAdmin(c: Context): Promise<boolean>;
+  /** Whether `token` is one of ADMIN_TOKEN (what the sign-in form checks). */
+  isToken(token: string): boolean;
+  /** The browser sessions signed with the tokens; absent without a token (nothing to sign in to). */
+  sessions?: SessionCookies | undefined;
   /** Why a private read was refused, and what to do: for the 401 body. */
   refusal: string;
   /** No ADMIN_TOKEN, and a workstation: everything is open, which the pages say in a banner. */
@@ -18,31 +24,46 @@ export interface Access {
   tokensConfigured: boolean;
 }
 
+/** Who is looking at a page, for its top bar: the open server's banner, a sign-out button or a sign-in link. */
+export type Viewer = 'open' | 'administrator' | 'visitor';
+
+export async function viewerOf(c: Context, access: Access): Promise<Viewer> {
+  if (access.openWithoutToken) return 'open';
+  return (await access.isAdmin(c)) ? 'administrator' : 'visitor';
+}
+
 export const UnauthorizedBody = v.strictObject({
   error: v.literal('unauthorized'),
   message: v.pipe(v.string(), v.description('what credentials the route needs')),
 });
 export type UnauthorizedJson = v.InferOutput<typeof UnauthorizedBody>;
 
-export function createAccess(settings: Pick<AppSettings, 'adminTokens' | 'environment'>): Access {
+export function createAccess(settings: Pick<AppSettings, 'adminTokens' | 'environment'>, clock: () => Date): Access {
   const { adminTokens } = settings;
   if (adminTokens.length === 0) {
     const open = settings.environment === 'development' || settings.environment === 'test';
     return {
-      isAdmin: () => open,
+      isAdmin: async () => open,
+      isToken: () => false,
       openWithoutToken: open,
       tokensConfigured: false,
       refusal: 'this server has no ADMIN_TOKEN set, so private figures are readable by nobody: set ADMIN_TOKEN and restart',
     };
   }
+  const isToken = (given: string) => adminTokens.some((token) => sameText(token, given));
+  const sessions = sessionCookies(adminTokens, { secure: settings.environment !== 'development' });
   return {
-    isAdmin(c) {
-      const header = c.req.header('authorization') ?? '';
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      const given = match?.[1];
-      return given !== undefined && adminTokens.some((token) => sameText(token, given));
+    async isAdmin(c) {
+      const header = c.req.header('authorization');
+      if (header !== undefined) {
+        const given = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+        return given !== undefined && isToken(given);
+      }
+      return sessions.isOpen(c, clock());
     },
-    refusal: 'send Authorization: Bearer <ADMIN_TOKEN>',
+    isToken,
+    sessions,
+    refusal: 'send Authorization: Bearer <ADMIN_TOKEN>, or sign in at /sign-in',
     openWithoutToken: false,
     tokensConfigured: true,
   };
@@ -65,7 +86,7 @@ export function unauthorized(
  */
 export function adminOnly(access: Access, json: (c: Context, body: unknown, status: number) => Response): MiddlewareHandler {
   return async (c, next) => {
-    if (!access.isAdmin(c)) return unauthorized(c, access, json);
+    if (!(await access.isAdmin(c))) return unauthorized(c, access, json);
     await next();
   };
 }

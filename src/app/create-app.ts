@@ -11,6 +11,7 @@ import { eventRoutes } from './routes/events/route';
 import { homeRoutes } from './routes/home/route';
 import { metricsRoutes } from './routes/metrics/route';
 import { notFoundMessage } from './routes/operations';
+import { signInRoutes } from './routes/sign-in/route';
 import { siteRoutes } from './routes/sites/route';
 import { statsRoutes } from './routes/stats/route';
 import { systemRoutes } from './routes/system/route';
@@ -29,7 +30,7 @@ export function createApp(deps: AppDependencies): Hono {
   // One info line and one metrics observation per request (src/app/middleware/request-telemetry.ts).
   app.use(requestTelemetry(deps));
 
-  const access = createAccess(deps.settings);
+  const access = createAccess(deps.settings, deps.clock);
   // Not a middleware on every path when no token is set: /api/visits is a hot path.
   if (access.tokensConfigured) {
     app.use('/api/visits', adminOnly(access, json));
@@ -41,6 +42,7 @@ export function createApp(deps: AppDependencies): Hono {
   app.route('/', eventRoutes(deps));
   app.route('/', trackerRoutes(deps));
   app.route('/', siteRoutes(deps, access));
+  app.route('/', signInRoutes(deps, access));
   app.route('/', statsRoutes(deps));
   app.route('/', systemRoutes(deps));
   app.route('/', metricsRoutes(deps.metrics));

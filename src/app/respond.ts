@@ -16,12 +16,16 @@ export function json(c: Context, body: unknown, status = 200): Response {
 }
 
 /** An HTML page whose one style block carries `styleNonce` (the page's Content-Security-Policy allows exactly that). */
-export function html(c: Context, page: string, options: { styleNonce: string; cacheControl?: string }): Response {
+export function html(
+  c: Context,
+  page: string,
+  options: { styleNonce: string; cacheControl?: string; status?: number },
+): Response {
   const headers = headersOf(c);
   headers['content-type'] = 'text/html; charset=UTF-8';
   headers['content-security-policy'] = policyWithStyleNonce(options.styleNonce);
   if (options.cacheControl !== undefined) headers['cache-control'] = options.cacheControl;
-  return new Response(page, { status: 200, headers });
+  return new Response(page, { status: options.status ?? 200, headers });
 }
 
 export function text(c: Context, body: string, contentType: string, options: { cacheControl?: string } = {}): Response {

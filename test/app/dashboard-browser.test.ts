@@ -28,6 +28,8 @@ const USER_AGENTS = [
   `unbroken-${'x'.repeat(150)}`,
 ];
 
+const ADMIN_TOKEN = 'browser-sign-in-token-0123456789abcdef';
+
 interface PageProblems {
   console: string[];
   csp: string[];
@@ -102,6 +104,8 @@ function measured<T>(values: T[], what: string): T[] {
 describe('the dashboard and /docs in headless Chromium', () => {
   let database: TestDatabase;
   let server: TestServer;
+  // The same data behind ADMIN_TOKEN, for signing in.
+  let privateServer: TestServer;
   let browser: Browser;
 
   beforeAll(async () => {
@@ -121,11 +125,13 @@ describe('the dashboard and /docs in headless Chromium', () => {
       body: JSON.stringify({ site: 'tracked.example', url: `https://tracked.example/very/long/path/${'segment-'.repeat(12)}` }),
     });
     expect(view.status).toBe(202);
+    privateServer = await startTestServer(database, { env: { SERVER_ID: 'browser-check', ADMIN_TOKEN } });
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
+    await privateServer?.stop();
     await server?.stop();
     await database?.drop();
   });
@@ -208,5 +214,35 @@ describe('the dashboard and /docs in headless Chromium', () => {
       expect(problems).toEqual({ console: [], csp: [] });
       await page.close();
     });
+  });
+
+  it('signs in through the form, keeps the session across pages and the range form, and signs out', async () => {
+    const { page, problems } = await openPage(browser, { width: 1280, height: 800 });
+    const dashboard = `${privateServer.url}/sites/tracked.example`;
+    const response = await page.goto(dashboard, { waitUntil: 'load' });
+    expect(response?.status()).toBe(401);
+    await page.fill('input[name="token"]', 'not-the-token-not-the-token-not-the-token');
+    await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("Sign in")')]);
+    expect(await page.locator('.notice').textContent()).toContain('not one of this server');
+    await page.fill('input[name="token"]', ADMIN_TOKEN);
+    await Promise.all([page.waitForURL(dashboard), page.click('button:has-text("Sign in")')]);
+    await expectVisible(page, 'svg.chart');
+    // The session is a cookie the page's script cannot read.
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    // The custom range is a form too: the pages' CSP lets it post to this server.
+    const today = new Date().toISOString().slice(0, 10);
+    await page.fill('input[name="from"]', today);
+    await page.fill('input[name="to"]', today);
+    await Promise.all([page.waitForURL(/range=custom/), page.click('button:has-text("Show")')]);
+    await expectVisible(page, 'svg.chart');
+    await Promise.all([page.waitForURL(`${privateServer.url}/sign-in`), page.click('button:has-text("Sign out")')]);
+    const after = await page.goto(dashboard, { waitUntil: 'load' });
+    expect(after?.status()).toBe(401);
+    await collectCspViolations(page, problems);
+    // The browser reports each 401 it was meant to get (the private page twice, the wrong token once); nothing else.
+    const unexpected = problems.console.filter((line) => !line.includes('status of 401 (Unauthorized)'));
+    expect(problems.console.length - unexpected.length).toBe(3);
+    expect({ console: unexpected, csp: problems.csp }).toEqual({ console: [], csp: [] });
+    await page.close();
   });
 });

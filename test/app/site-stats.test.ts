@@ -77,7 +77,10 @@ describe.each(RUNTIMES)('the sites read API on %s', (runtime) => {
       for (const path of ['/api/sites/example.com/stats', '/api/sites/example.com/live', '/api/sites/nowhere.example/stats']) {
         const refused = await answer(await get(path, headers));
         expect(refused.status, `${path} ${JSON.stringify(headers)}`).toBe(401);
-        expect(refused.body).toEqual({ error: 'unauthorized', message: 'send Authorization: Bearer <ADMIN_TOKEN>' });
+        expect(refused.body).toEqual({
+          error: 'unauthorized',
+          message: 'send Authorization: Bearer <ADMIN_TOKEN>, or sign in at /sign-in',
+        });
       }
     }
     const csv = await get('/api/sites/example.com/export.csv');
@@ -232,7 +235,10 @@ describe.each(RUNTIMES)('the sites read API on %s', (runtime) => {
       const refused = await get(path);
       expect(refused.status, path).toBe(401);
       expect(refused.headers.get('www-authenticate'), path).toBe('Bearer');
-      expect(await refused.json(), path).toEqual({ error: 'unauthorized', message: 'send Authorization: Bearer <ADMIN_TOKEN>' });
+      expect(await refused.json(), path).toEqual({
+        error: 'unauthorized',
+        message: 'send Authorization: Bearer <ADMIN_TOKEN>, or sign in at /sign-in',
+      });
       const allowed = await get(path, ADMIN);
       expect(allowed.status, path).toBe(200);
       await allowed.arrayBuffer();

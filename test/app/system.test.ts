@@ -184,7 +184,7 @@ describe.each(RUNTIMES)('on %s', (runtime) => {
         expect(response.headers.get('strict-transport-security'), path).toBe('max-age=15552000; includeSubDomains');
         expect(response.headers.get('cross-origin-resource-policy'), path).toBe('same-origin');
         expect(response.headers.get('content-security-policy'), path).toBe(
-          "default-src 'none'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+          "default-src 'none'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
         );
         expect(response.headers.get('x-request-id'), path).toBeTruthy();
         await response.arrayBuffer();

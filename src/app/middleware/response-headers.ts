@@ -10,14 +10,17 @@ declare module 'hono' {
   }
 }
 
-const POLICY_AFTER_STYLE = "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const POLICY_AFTER_STYLE = "img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'";
 
-/** The policy of a response without a page of its own (JSON, text): no style at all. */
-const POLICY_WITHOUT_STYLE = `default-src 'none'; ${POLICY_AFTER_STYLE}`;
+/** The policy of a response without a page of its own (JSON, text): no style, no form. */
+const POLICY_WITHOUT_STYLE = `default-src 'none'; ${POLICY_AFTER_STYLE}; form-action 'none'`;
 
-/** The policy of an HTML page: its one style block, by the nonce it carries. */
+/**
+ * The policy of an HTML page: its one style block, by the nonce it carries, and forms that post
+ * to this server only (the dashboard's date range, sign-in and sign-out).
+ */
 export function policyWithStyleNonce(nonce: string): string {
-  return `default-src 'none'; style-src 'nonce-${nonce}'; ${POLICY_AFTER_STYLE}`;
+  return `default-src 'none'; style-src 'nonce-${nonce}'; ${POLICY_AFTER_STYLE}; form-action 'self'`;
 }
 
 const NONCE_BYTES = 16;

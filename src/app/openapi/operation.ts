@@ -89,8 +89,8 @@ export function json<const TSchema extends v.GenericSchema>(
 
 export const HtmlPage = v.pipe(v.string(), v.description('an HTML page'));
 
-export function html(description: string): ResponseDoc {
-  return { status: 200, description, mediaType: 'text/html', schema: HtmlPage, examples: [] };
+export function html(description: string, status = 200): ResponseDoc {
+  return { status, description, mediaType: 'text/html', schema: HtmlPage, examples: [] };
 }
 
 /** The 400 every operation with a query schema answers to a parameter it does not take. */

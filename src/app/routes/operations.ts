@@ -6,6 +6,8 @@ import { eventOperation } from './events/operation';
 import { AcceptedBody, EventBody, ForbiddenBody, PayloadTooLargeBody } from './events/schemas';
 import { homeOperation } from './home/operation';
 import { MetricsText, metricsOperation } from './metrics/operation';
+import { signInFormOperation, signInOperation, signOutOperation } from './sign-in/operation';
+import { SignInForm } from './sign-in/schemas';
 import {
   siteDashboardOperation,
   siteExportOperation,
@@ -38,6 +40,9 @@ export const OPERATIONS: readonly OperationDoc[] = [
   pixelOperation,
   siteIndexOperation,
   siteDashboardOperation,
+  signInFormOperation,
+  signInOperation,
+  signOutOperation,
   sitesOperation,
   siteStatsOperation,
   siteLiveOperation,
@@ -59,6 +64,7 @@ export const RESPONSE_SCHEMAS = {
   Unhealthy: UnhealthyBody,
   Alive: AliveBody,
   Event: EventBody,
+  SignInForm,
   Accepted: AcceptedBody,
   Forbidden: ForbiddenBody,
   PayloadTooLarge: PayloadTooLargeBody,

@@ -1,9 +1,10 @@
 import { html } from 'hono/html';
-import type { Child } from 'hono/jsx';
 import type { Site } from '../../../domain/site';
 import { SITE_DIMENSIONS, type TopListKey } from '../../../domain/site-dimensions';
 import { localTime } from '../../../domain/time';
 import type { Figure, SiteFigures } from '../../../services/site-stats';
+import type { Viewer } from '../../access';
+import { Page } from './layout';
 
 /**
  * A tracked site's dashboard: summary cards, the series as an SVG chart, the top lists with
@@ -21,7 +22,7 @@ export interface DashboardProps {
   figures: SiteFigures;
   live: number;
   styleNonce: string;
-  openWithoutToken: boolean;
+  viewer: Viewer;
   /** Where this server is reached, for the snippet to paste into the site's pages. */
   origin: string;
 }
@@ -45,58 +46,9 @@ const RANGE_LABELS: Record<Exclude<RangeName, 'custom'>, string> = {
   '12mo': '12 months',
 };
 
-const STYLE = `
-:root { color-scheme: light dark; --accent: #2563eb; --muted: #6b7280; --card: rgba(127,127,127,.08); --line: rgba(127,127,127,.25); }
-* { box-sizing: border-box; }
-body { font: 15px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 72rem; padding: 1rem; overflow-wrap: anywhere; }
-h1 { margin: .2rem 0; font-size: 1.5rem; }
-h2 { font-size: 1.05rem; margin: 0 0 .4rem; }
-a { color: var(--accent); }
-.meta { color: var(--muted); }
-.banner { background: #fef3c7; color: #78350f; border-radius: .5rem; padding: .5rem .8rem; }
-nav { display: flex; flex-wrap: wrap; gap: .4rem .8rem; margin: .5rem 0; }
-nav a[aria-current] { font-weight: 700; text-decoration: none; color: inherit; }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)); gap: .8rem; margin: 1rem 0; }
-.card { background: var(--card); border-radius: .6rem; padding: .8rem 1rem; min-width: 0; }
-.figure { font-size: 1.8rem; font-weight: 700; }
-.lists { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); gap: .8rem; }
-table { width: 100%; border-collapse: collapse; }
-th, td { text-align: left; padding: .2rem .3rem; border-bottom: 1px solid var(--line); }
-td.n, th.n { text-align: right; white-space: nowrap; }
-svg.bar { display: block; width: 100%; height: .35rem; }
-svg.bar rect { fill: var(--accent); opacity: .5; }
-svg.chart { width: 100%; height: auto; }
-svg.chart rect { fill: var(--accent); }
-svg.chart text { fill: var(--muted); font-size: 11px; }
-svg.chart line { stroke: var(--line); }
-pre { overflow-x: auto; background: rgba(127,127,127,.12); padding: .5rem; border-radius: .4rem; }
-form { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; }
-`;
-
 const WIDTH = 720;
 const HEIGHT = 180;
 const AXIS = 20;
-
-/** The document around a page: head, the page's style under its nonce, the open-server banner. */
-function Page(props: { title: string; styleNonce: string; openWithoutToken: boolean; children: Child }) {
-  return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{props.title}</title>
-        <link rel="icon" href="data:," />
-        <style nonce={props.styleNonce}>{STYLE}</style>
-      </head>
-      <body>
-        {props.openWithoutToken ? (
-          <p class="banner">No ADMIN_TOKEN is set: every site's figures are open to anyone who can reach this server.</p>
-        ) : null}
-        {props.children}
-      </body>
-    </html>
-  );
-}
 
 function SeriesChart({ series, single, timeZone }: { series: ({ start: Date } & Figure)[]; single: boolean; timeZone: string }) {
   const peak = Math.max(1, ...series.map((entry) => entry.pageviews));
@@ -175,7 +127,7 @@ function SiteDashboard(props: DashboardProps) {
   const base = `/sites/${encodeURIComponent(site.domain)}`;
   const csv = `/api/sites/${encodeURIComponent(site.domain)}/export.csv?from=${range.from}&to=${range.to}`;
   return (
-    <Page title={`${site.name} · visit-tracker`} styleNonce={props.styleNonce} openWithoutToken={props.openWithoutToken}>
+    <Page title={`${site.name} · visit-tracker`} styleNonce={props.styleNonce} viewer={props.viewer}>
       <header>
         <h1>{site.name}</h1>
         <p class="meta">
@@ -245,9 +197,9 @@ export async function renderDashboard(props: DashboardProps): Promise<string> {
   return String(await html`<!doctype html>${<SiteDashboard {...props} />}`);
 }
 
-function SiteIndex(props: { sites: Site[]; styleNonce: string; openWithoutToken: boolean }) {
+function SiteIndex(props: { sites: Site[]; styleNonce: string; viewer: Viewer }) {
   return (
-    <Page title="Tracked sites · visit-tracker" styleNonce={props.styleNonce} openWithoutToken={props.openWithoutToken}>
+    <Page title="Tracked sites · visit-tracker" styleNonce={props.styleNonce} viewer={props.viewer}>
       <h1>Tracked sites</h1>
       {props.sites.length === 0 ? (
         <p class="meta">
@@ -270,6 +222,6 @@ function SiteIndex(props: { sites: Site[]; styleNonce: string; openWithoutToken:
   );
 }
 
-export async function renderSiteIndex(props: { sites: Site[]; styleNonce: string; openWithoutToken: boolean }): Promise<string> {
+export async function renderSiteIndex(props: { sites: Site[]; styleNonce: string; viewer: Viewer }): Promise<string> {
   return String(await html`<!doctype html>${<SiteIndex {...props} />}`);
 }

@@ -18,7 +18,7 @@ const site = {
 };
 
 const ACCESS =
-  ' A site not marked public needs `Authorization: Bearer <ADMIN_TOKEN>` (without ADMIN_TOKEN a development server is open, any other refuses); to anyone else a private site and an unknown one both answer 401.';
+  ' A site not marked public needs `Authorization: Bearer <ADMIN_TOKEN>` or a browser session from `/sign-in` (without ADMIN_TOKEN a development server is open, any other refuses); to anyone else a private site and an unknown one both answer 401.';
 
 const unauthorized: ResponseDoc = json(401, 'A private site, and no administrator credentials.', UnauthorizedBody, []);
 const unknownSite: ResponseDoc = json(404, 'No site of that domain is registered (asked by an administrator).', NotFoundBody, []);
@@ -209,7 +209,7 @@ export const siteDashboardOperation: OperationDoc = {
         },
       ],
     ),
-    unauthorized,
+    html('A private site, and no administrator session: the sign-in form, which comes back here.', 401),
     unknownSite,
   ],
 };

@@ -3,13 +3,14 @@ import { Hono } from 'hono';
 import { normalizeSiteDomain, type Site } from '../../../domain/site';
 import { addDays, todayIn } from '../../../domain/time';
 import { LIVE_WINDOW_MS } from '../../../services/site-stats';
-import { type Access, unauthorized } from '../../access';
+import { type Access, unauthorized, viewerOf } from '../../access';
 import type { AppDependencies } from '../../dependencies';
 import { InvalidRequestError, type NotFoundJson } from '../../errors';
 import { errorFields } from '../../logging/logger';
 import { headersOf, newStyleNonce } from '../../middleware/response-headers';
 import { NoQuery, parseQuery } from '../../query';
 import { html as htmlResponse, json } from '../../respond';
+import { signInPage } from '../sign-in/route';
 import { CSV_HEADER, csvRow } from './csv';
 import { type RangeName, renderDashboard, renderSiteIndex } from './dashboard';
 import {
@@ -32,17 +33,23 @@ import {
 export function siteRoutes(deps: AppDependencies, access: Access): Hono {
   const routes = new Hono();
 
-  const refuse = (c: Context) => unauthorized(c, access, json);
+  // The API answers JSON; a browser on a dashboard gets the sign-in form, which brings it back.
+  const refuse = (c: Context, forBrowser: boolean) => {
+    if (!forBrowser) return unauthorized(c, access, json);
+    const url = new URL(c.req.url);
+    return signInPage(c, access, { status: 401, next: `${url.pathname}${url.search}` });
+  };
 
   /** The site the path names, if the caller may read it; else the response to give instead. */
-  const readableSite = async (c: Context): Promise<Site | Response> => {
+  const readableSite = async (c: Context, forBrowser = false): Promise<Site | Response> => {
     const named = c.req.param('site') ?? '';
     const check = normalizeSiteDomain(named);
     if (!check.ok) throw new InvalidRequestError([{ field: 'site', message: check.reason }]);
     const site = await deps.sites.findSite(check.domain);
-    const isAdmin = access.isAdmin(c);
-    if (site?.isPublic === true || (site !== undefined && isAdmin)) return site;
-    if (!isAdmin) return refuse(c);
+    if (site?.isPublic === true) return site;
+    const isAdmin = await access.isAdmin(c);
+    if (site !== undefined && isAdmin) return site;
+    if (!isAdmin) return refuse(c, forBrowser);
     return json(
       c,
       {
@@ -81,10 +88,11 @@ export function siteRoutes(deps: AppDependencies, access: Access): Hono {
 
   routes.get('/sites', async (c) => {
     parseQuery(c, NoQuery);
-    const isAdmin = access.isAdmin(c);
+    const viewer = await viewerOf(c, access);
+    const isAdmin = viewer !== 'visitor';
     const sites = (await deps.siteStats.listSites()).filter((site) => isAdmin || site.isPublic);
     const styleNonce = newStyleNonce();
-    return htmlResponse(c, await renderSiteIndex({ sites, styleNonce, openWithoutToken: access.openWithoutToken }), {
+    return htmlResponse(c, await renderSiteIndex({ sites, styleNonce, viewer }), {
       styleNonce,
       cacheControl: 'no-store',
     });
@@ -92,10 +100,11 @@ export function siteRoutes(deps: AppDependencies, access: Access): Hono {
 
   routes.get('/sites/:site', async (c) => {
     const query = parseQuery(c, DashboardQuery);
-    const site = await readableSite(c);
+    const site = await readableSite(c, true);
     if (site instanceof Response) return site;
     const range = dashboardRange(query, site);
-    const isAdmin = access.isAdmin(c);
+    const viewer = await viewerOf(c, access);
+    const isAdmin = viewer !== 'visitor';
     const [figures, live, sites] = await Promise.all([
       deps.siteStats.figures(site, { ...range, timeZone: site.timeZone, limit: 10 }),
       deps.siteStats.liveVisitors(site),
@@ -109,7 +118,7 @@ export function siteRoutes(deps: AppDependencies, access: Access): Hono {
       figures,
       live,
       styleNonce,
-      openWithoutToken: access.openWithoutToken,
+      viewer,
       origin: new URL(c.req.url).origin,
     });
     return htmlResponse(c, page, { styleNonce, cacheControl: 'no-store' });
@@ -117,7 +126,7 @@ export function siteRoutes(deps: AppDependencies, access: Access): Hono {
 
   routes.get('/api/sites', async (c) => {
     parseQuery(c, NoQuery);
-    const isAdmin = access.isAdmin(c);
+    const isAdmin = await access.isAdmin(c);
     const sites = (await deps.siteStats.listSites()).filter((site) => isAdmin || site.isPublic);
     return json(c, {
       sites: sites.map((site) => ({

@@ -55,12 +55,17 @@ export const appSettings = section(
     ),
     logLevel: LOG_LEVEL,
   },
-  ({ environment, adminTokens, timeZone, logLevel }) => ({
-    environment,
-    adminTokens,
-    timeZone,
-    debug: logLevel === 'debug',
-  }),
+  ({ environment, adminTokens, timeZone, logLevel }, problem) => {
+    // A production server without a token would show private figures to nobody and could not be
+    // administered: a deployment that forgot the secret stops here rather than running closed.
+    if (environment === 'production' && adminTokens.length === 0) {
+      problem(
+        'ADMIN_TOKEN',
+        `required when APP_ENV=production: one or more tokens of at least ${ADMIN_TOKEN_MIN_LENGTH} characters, comma-separated (openssl rand -hex 32 makes one); in .env for Compose and npm run stack, with npx wrangler secret put ADMIN_TOKEN --config deploy/wrangler.jsonc on the Worker`,
+      );
+    }
+    return { environment, adminTokens, timeZone, debug: logLevel === 'debug' };
+  },
 );
 export type AppSettings = Settings<typeof appSettings>;
 

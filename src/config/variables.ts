@@ -121,8 +121,9 @@ export class ConfigError extends Error {
 
 /** Error messages end up in logs: never echo a password, alone or inside a URL. */
 function redact(name: string, value: unknown): unknown {
-  if (typeof value !== 'string') return value;
+  // Whatever the type: a check after a transform sees the parsed value (ADMIN_TOKEN's list).
   if (/PASSWORD|SECRET|TOKEN|KEY/.test(name)) return '***';
+  if (typeof value !== 'string') return value;
   // Global: DATABASE_READ_URL may hold several URLs, each with its password.
   return value.replace(/(\/\/[^:/@\s]*:)[^@/\s]*@/g, '$1***@');
 }

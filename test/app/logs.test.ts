@@ -171,11 +171,13 @@ describe('LOG_FORMAT and SLOW_QUERY_MS', () => {
   it('logs JSON everywhere but in development, unless told otherwise', () => {
     expect(config({ APP_ENV: 'development' }).log.format).toBe('pretty');
     expect(config({}).log.format).toBe('pretty'); // APP_ENV defaults to development
+    // Production requires a token; it has nothing to do with the logs.
+    const ADMIN_TOKEN = 'logs-test-admin-token-0123456789abcdef';
     for (const environment of ['test', 'staging', 'production']) {
-      expect(config({ APP_ENV: environment }).log.format).toBe('json');
+      expect(config({ APP_ENV: environment, ADMIN_TOKEN }).log.format).toBe('json');
     }
     expect(config({ APP_ENV: 'development', LOG_FORMAT: 'json' }).log.format).toBe('json');
-    expect(config({ APP_ENV: 'production', LOG_FORMAT: 'Pretty' }).log.format).toBe('pretty');
+    expect(config({ APP_ENV: 'production', LOG_FORMAT: 'Pretty', ADMIN_TOKEN }).log.format).toBe('pretty');
   });
 
   it('defaults the slow query threshold to 500 ms and rejects bad values by name', () => {

@@ -18,6 +18,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const SIZES: Record<string, number> = { '10k': 10_000, '100k': 100_000, '1m': 1_000_000, '10m': 10_000_000 };
 /** A tracked site's figures over 30 days: the read whose cost must not grow with its events. */
 const SITE_STATS = 'GET /api/sites/…/stats (30 days)';
+// The stack runs compose.yml's production environment, which requires a token; the visit list takes it.
+const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef0123';
 const ENDPOINTS = ['/', 'POST /api/event', '/api/visits', '/api/stats', SITE_STATS, '/health'] as const;
 /** The site the event load sends page views of; registered by the bench before it loads. */
 const BENCH_SITE = 'bench.example';
@@ -130,7 +132,7 @@ async function benchSize(size: string, rows: number, duration: number, connectio
   await mkdir(dataDir, { recursive: true });
   const stack = await startStack({
     root,
-    env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? '', LOG_LEVEL: 'warn' },
+    env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? '', LOG_LEVEL: 'warn', ADMIN_TOKEN: BENCH_ADMIN_TOKEN },
     dataDir,
     proxyPort: 0,
     write: (line) => {
@@ -204,7 +206,9 @@ async function load(
         url: `${stack.url}${isEvent ? endpoint.slice('POST '.length) : endpoint === SITE_STATS ? siteStatsPath() : endpoint}`,
         ...(isEvent
           ? { method: 'POST' as const, body: EVENT_BODY, headers: { 'content-type': 'text/plain', 'user-agent': BROWSER } }
-          : {}),
+          : endpoint === '/api/visits'
+            ? { headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` } }
+            : {}),
         connections,
         // autocannon takes either; an amount replaces the duration rather than capping it.
         ...(limit.amount === undefined ? { duration: limit.seconds } : { amount: limit.amount }),

@@ -60,6 +60,7 @@ describe('parseNodeSettings values', () => {
       SERVER_ID: 'replica-2.eu:1',
       LOG_LEVEL: 'DEBUG',
       APP_ENV: 'production',
+      ADMIN_TOKEN: ' config-test-admin-token-0123456789abcdef, second-token-of-a-rotation-0123456 ',
       MIGRATE_ON_START: 'yes',
       DB_POOL_SIZE: '25',
       TRUST_PROXY: 'loopback',
@@ -70,6 +71,7 @@ describe('parseNodeSettings values', () => {
     expect(config.instance.serverId).toBe('replica-2.eu:1');
     expect(config.log.level).toBe('debug');
     expect(config.app.environment).toBe('production');
+    expect(config.app.adminTokens).toEqual(['config-test-admin-token-0123456789abcdef', 'second-token-of-a-rotation-0123456']);
     expect(config.startup.migrateOnStart).toBe(true);
     expect(config.pool.size).toBe(25);
     expect(resolveClientAddress('127.0.0.1', '203.0.113.5', config.http.trustedProxies)).toBe('203.0.113.5');
@@ -268,6 +270,24 @@ describe('CONFIG_VARIABLES', () => {
   it('ignores variables it does not read', () => {
     // Any unknown variable is ignored rather than rejected.
     expect(parse({ PATH: '/usr/bin', HOME: '/root', SOMETHING_ELSE: 'x' })).toEqual(parse({}));
+  });
+});
+
+describe('ADMIN_TOKEN', () => {
+  it('is required in production, naming it and how to make one, and optional elsewhere', () => {
+    const error = configError({ APP_ENV: 'production' });
+    expect(error.problems).toEqual([
+      expect.stringMatching(/^ADMIN_TOKEN: required when APP_ENV=production: .*openssl rand -hex 32/),
+    ]);
+    for (const environment of ['development', 'test', 'staging']) {
+      expect(parse({ APP_ENV: environment }).app.adminTokens, environment).toEqual([]);
+    }
+  });
+
+  it('refuses a short token without echoing it', () => {
+    const error = configError({ ADMIN_TOKEN: 'long-enough-token-0123456789abcdef,short-secret' });
+    expect(error.problems).toEqual([expect.stringMatching(/^ADMIN_TOKEN: expected tokens of at least 32 characters/)]);
+    expect(error.message).not.toContain('short-secret');
   });
 });
 

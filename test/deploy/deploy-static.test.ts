@@ -65,7 +65,8 @@ const allVariables = new Set(composeVariables.map((match) => match[1] as string)
 /** The .env a user ends up with: .env.example plus the secrets it asks them to fill in. */
 const sampleEnv: Record<string, string> = {
   ...envExampleValues,
-  ...Object.fromEntries([...requiredVariables].map((name) => [name, `sample-${name.toLowerCase()}`])),
+  // Long enough for ADMIN_TOKEN's 32 characters.
+  ...Object.fromEntries([...requiredVariables].map((name) => [name, `sample-${name.toLowerCase()}-0123456789abcdef0123456789`])),
 };
 
 /** Compose interpolates values, never keys, before it applies the model. */
@@ -150,7 +151,7 @@ describe('compose.yml', () => {
   });
 
   it('refuses to start until .env sets each required secret, naming it', () => {
-    expect([...requiredVariables].sort()).toEqual(['DB_PASSWORD', 'MIGRATE_PASSWORD', 'MYSQL_ROOT_PASSWORD']);
+    expect([...requiredVariables].sort()).toEqual(['ADMIN_TOKEN', 'DB_PASSWORD', 'MIGRATE_PASSWORD', 'MYSQL_ROOT_PASSWORD']);
     for (const name of requiredVariables) {
       // .env.example leaves them empty, so a copied .env fails until they are chosen.
       expect(envExampleValues[name], `${name} in .env.example`).toBe('');

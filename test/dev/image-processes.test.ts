@@ -41,6 +41,8 @@ interface ComposeFile {
     { command?: string[]; environment?: Record<string, string | null>; healthcheck?: { test?: string[] } }
   >;
 }
+// compose.yml requires it (${ADMIN_TOKEN:?…}), as production does.
+const ADMIN_TOKEN = 'image-test-admin-token-0123456789abcdef';
 const compose = parse(await readFile(join(root, 'compose.yml'), 'utf8')) as ComposeFile;
 const dockerfile = DockerfileParser.parse(await readFile(join(root, 'deploy/Dockerfile'), 'utf8'));
 
@@ -175,7 +177,7 @@ describe('the image, run as compose.yml runs it', () => {
 
   it("serves every route from the image's CMD with the app's environment, as the least-privileged user", async () => {
     const cmd = execForm(dockerfile.getCMDs().at(-1)?.getArgumentsContent());
-    const dotEnv = { DB_NAME: databaseName, DB_USER: appUser.user, DB_PASSWORD: appUser.password };
+    const dotEnv = { DB_NAME: databaseName, DB_USER: appUser.user, DB_PASSWORD: appUser.password, ADMIN_TOKEN };
     const composeEnvironment = Object.fromEntries(
       Object.entries(compose.services.app?.environment ?? {}).map(([name, value]) => [name, interpolate(value ?? '', dotEnv)]),
     );
@@ -204,7 +206,11 @@ describe('the image, run as compose.yml runs it', () => {
     for (const attempt of [1, 2]) {
       expect((await fetch(`${replicaUrl}/`, { headers: { 'X-Request-Id': `image-${suffix}-${attempt}` } })).status).toBe(200);
     }
-    const visits = (await (await fetch(`${replicaUrl}/api/visits`)).json()) as { count: number };
+    const visits = (await (
+      await fetch(`${replicaUrl}/api/visits`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+    ).json()) as {
+      count: number;
+    };
     expect(visits.count).toBe(2);
     const stats = (await (await fetch(`${replicaUrl}/api/stats`)).json()) as { total: number; unique_visitors: number };
     expect(stats).toMatchObject({ total: 2, unique_visitors: 1 });

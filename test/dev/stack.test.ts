@@ -12,6 +12,9 @@ import { type Stack, startStack } from '../../src/dev/stack/stack';
  */
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+// compose.yml requires one, as production does; the visit list and the metrics take it.
+const ADMIN_TOKEN = 'stack-test-admin-token-0123456789abcdef';
+const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
 let dataDir: string;
 let stack: Stack;
 const lines: string[] = [];
@@ -21,7 +24,7 @@ async function start(): Promise<Stack> {
     root,
     // STATS_CACHE_TTL_MS=0: the checks compare /api/stats with what was just written (the cache
     // has its own tests); compose.yml passes the variable through, as in a real deployment.
-    env: { ...process.env, DATABASE_URL: '', STATS_CACHE_TTL_MS: '0' },
+    env: { ...process.env, DATABASE_URL: '', STATS_CACHE_TTL_MS: '0', ADMIN_TOKEN },
     replicas: 3,
     proxyPort: 0,
     dataDir,
@@ -132,7 +135,7 @@ describe('the local three-tier stack', () => {
     expect(response.status).toBe(200);
     const requestId = response.headers.get('x-request-id');
     expect(requestId).toMatch(/^[0-9a-f]{32}$/); // nginx's $request_id, passed through the app
-    const visits = (await (await fetch(`${stack.url}/api/visits?limit=50`)).json()) as {
+    const visits = (await (await fetch(`${stack.url}/api/visits?limit=50`, { headers: ADMIN })).json()) as {
       visits: { ip_address: string; user_agent: string }[];
     };
     const mine = visits.visits.find((visit) => visit.user_agent === 'spoof-check');
@@ -148,7 +151,7 @@ describe('the local three-tier stack', () => {
   });
 
   it("serves a replica's metrics to local callers (the private-only rule is checked in nginx-config.test.ts)", async () => {
-    const response = await fetch(`${stack.url}/metrics`);
+    const response = await fetch(`${stack.url}/metrics`, { headers: ADMIN });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(response.headers.get('x-upstream')).toMatch(/^127\.0\.0\.1:\d+$/);
@@ -206,4 +209,15 @@ describe('the local three-tier stack', () => {
     stack = await start();
     expect((await stats()).total).toBe(before);
   }, 120_000);
+
+  it('says what to set when compose.yml requires a variable that is missing, before starting anything', async () => {
+    const { ADMIN_TOKEN: _, ...withoutToken } = process.env;
+    const lines: string[] = [];
+    await expect(
+      startStack({ root, env: { ...withoutToken, DATABASE_URL: '' }, proxyPort: 0, dataDir, write: (line) => lines.push(line) }),
+    ).rejects.toThrow(
+      /needs:\n {2}ADMIN_TOKEN: set ADMIN_TOKEN in \.env \(openssl rand -hex 32; see \.env\.example\)\nSet it in \.env/,
+    );
+    expect(lines.filter((line) => /build|db:/.test(line))).toEqual([]);
+  });
 });

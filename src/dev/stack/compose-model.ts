@@ -10,6 +10,8 @@ export interface ComposeModel {
   proxyPort: number;
   /** The app service's environment, interpolated. Variables with no value are left out. */
   appEnvironment: Record<string, string>;
+  /** The app's variables that compose.yml requires (`${NAME:?message}`) and that are unset: name → its message. */
+  appMissing: Record<string, string>;
 }
 
 interface ComposeFile {
@@ -30,11 +32,16 @@ export async function loadComposeModel(path: string, env: Readonly<Record<string
   if (!Number.isInteger(proxyPort)) throw new Error(`${path}: proxy must publish container port 8080`);
 
   const appEnvironment: Record<string, string> = {};
+  const appMissing: Record<string, string> = {};
   for (const [name, raw] of environmentEntries(app.environment)) {
-    const value = interpolateOptional(raw, env);
-    if (value !== undefined && value !== '') appEnvironment[name] = value;
+    try {
+      const value = interpolate(raw, env);
+      if (value !== '') appEnvironment[name] = value;
+    } catch (error) {
+      appMissing[name] = error instanceof Error ? error.message : String(error);
+    }
   }
-  return { replicas, proxyPort, appEnvironment };
+  return { replicas, proxyPort, appEnvironment, appMissing };
 }
 
 function environmentEntries(environment: unknown): [string, string][] {
@@ -74,13 +81,4 @@ export function interpolate(text: string, env: Readonly<Record<string, string | 
       },
     )
     .replaceAll('\u0000', '$');
-}
-
-/** As interpolate, but a required variable that is missing yields undefined instead of an error. */
-function interpolateOptional(text: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
-  try {
-    return interpolate(text, env);
-  } catch {
-    return undefined;
-  }
 }

@@ -84,6 +84,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     );
   }
   const compose = await loadComposeModel(options.composeFile ?? join(options.root, 'compose.yml'), options.env);
+  // The stack brings its own database and addresses; anything else compose.yml requires, it needs too.
+  const missing = Object.entries(compose.appMissing).filter(([name]) => !TOPOLOGY_VARIABLES.has(name));
+  if (missing.length > 0) {
+    throw new StackError(
+      `the replicas run compose.yml's app environment (APP_ENV=production), which needs:\n${missing.map(([, message]) => `  ${message}`).join('\n')}\n` +
+        'Set it in .env (npm run stack reads it) or in the environment, and run npm run stack again.',
+    );
+  }
   const replicaCount = options.replicas ?? compose.replicas;
   const dataDir = resolve(options.root, options.dataDir ?? options.env.DATA_DIR ?? '.data');
   const runDir = join(dataDir, 'stack');

@@ -71,7 +71,7 @@ function misconfigured(error: ConfigError): Response {
     JSON.stringify({
       time: new Date().toISOString(),
       level: 'error',
-      msg: 'invalid configuration: fix these variables in deploy/wrangler.jsonc "vars" and deploy again',
+      msg: 'invalid configuration: fix these variables ("vars" in deploy/wrangler.jsonc, secrets with npx wrangler secret put) and deploy again',
       problems: error.problems,
     }),
   );

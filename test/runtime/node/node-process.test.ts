@@ -139,7 +139,15 @@ describe('npm start without a database configured', () => {
   }, 240_000);
 
   it('refuses to run without a database in production, saying what to set', async () => {
-    await expect(startServiceProcess({ DATA_DIR: dataDir, APP_ENV: 'production' })).rejects.toThrow(/DATABASE_URL/);
+    await expect(
+      startServiceProcess({ DATA_DIR: dataDir, APP_ENV: 'production', ADMIN_TOKEN: 'node-process-admin-token-0123456789ab' }),
+    ).rejects.toThrow(/DATABASE_URL/);
+  });
+
+  it('refuses to run in production without ADMIN_TOKEN, saying how to make one and where to put it', async () => {
+    await expect(startServiceProcess({ DATA_DIR: dataDir, APP_ENV: 'production' })).rejects.toThrow(
+      /ADMIN_TOKEN: required when APP_ENV=production: .*openssl rand -hex 32.*wrangler secret put ADMIN_TOKEN/,
+    );
   });
 
   it('stops with a message naming a bad variable', async () => {

@@ -12,6 +12,7 @@ import { homeRoutes } from './routes/home/route';
 import { metricsRoutes } from './routes/metrics/route';
 import { notFoundMessage } from './routes/operations';
 import { signInRoutes } from './routes/sign-in/route';
+import { siteAdminRoutes } from './routes/site-admin/route';
 import { siteRoutes } from './routes/sites/route';
 import { statsRoutes } from './routes/stats/route';
 import { systemRoutes } from './routes/system/route';
@@ -43,6 +44,7 @@ export function createApp(deps: AppDependencies): Hono {
   app.route('/', trackerRoutes(deps));
   app.route('/', siteRoutes(deps, access));
   app.route('/', signInRoutes(deps, access));
+  app.route('/', siteAdminRoutes(deps, access));
   app.route('/', statsRoutes(deps));
   app.route('/', systemRoutes(deps));
   app.route('/', metricsRoutes(deps.metrics));

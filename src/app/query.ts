@@ -28,3 +28,24 @@ export const UNKNOWN_PARAMETER = 'is not a known parameter';
 
 /** For endpoints without parameters: anything given is a mistake worth reporting. */
 export const NoQuery = v.strictObject({}, UNKNOWN_PARAMETER);
+
+/**
+ * A request body as JSON, whatever its Content-Type, parsed with its schema; anything that is
+ * not a JSON object is one issue on `body` that shows what to send.
+ */
+export function parseJsonBody<const TSchema extends v.GenericSchema>(
+  schema: TSchema,
+  text: string,
+  example: string,
+): v.InferOutput<TSchema> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidRequestError([{ field: 'body', message: `expected a JSON object like ${example}` }]);
+  }
+  return parseOrRefuse(schema, parsed, 'body');
+}

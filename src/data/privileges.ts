@@ -13,12 +13,12 @@ import {
 } from '../../db/schema';
 
 /** A table-level privilege the service's database user may hold. */
-export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE';
+export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
 
 /**
  * Exactly what the statements of the request paths (visit-writes.ts, visit-reads.ts,
- * counter-reads.ts, site-events.ts, sites.ts) need, table by table, and nothing more: no DELETE, no DDL, no UPDATE of a
- * visit once written, no access to the migration history. The service's database user is granted
+ * counter-reads.ts, site-events.ts, sites.ts) need, table by table, and nothing more: no DDL, no
+ * DELETE of anything recorded (only of a site's registration), no UPDATE of a visit once written, no access to the migration history. The service's database user is granted
  * these after each migration (`db:migrate --grant-to`, run by compose.yml's migrate service). The
  * Worker's contract suites (test/support/runtimes.ts) serve every route as a user holding only
  * these; test/dev/image-processes.test.ts checks that Compose's app user is refused anything else.
@@ -33,9 +33,10 @@ export const APP_PRIVILEGES: Readonly<Record<string, readonly TablePrivilege[]>>
   // a human (its first visit in the bucket clears the flag); uniqueVisitors reads. Never DELETE:
   // the purge (npm run db:purge) runs as the migration user.
   [getTableName(bucketVisitors)]: ['SELECT', 'INSERT', 'UPDATE'],
-  // Ingestion checks an event's site; registering and removing sites is administration
-  // (npm run site, as the migration user).
-  [getTableName(sites)]: ['SELECT'],
+  // Ingestion checks an event's site; the admin API (POST and DELETE /api/sites) registers and
+  // unregisters one. Deleting a removed site's data is the purge's (npm run db:purge, as the
+  // migration user): the service can stop recording a site, never erase what it recorded.
+  [getTableName(sites)]: ['SELECT', 'INSERT', 'DELETE'],
   // The page-view write (src/data/site-events.ts) inserts events; the live figure reads the last
   // five minutes of them (by the site-and-time index).
   [getTableName(siteEvents)]: ['SELECT', 'INSERT'],

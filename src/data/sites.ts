@@ -5,8 +5,10 @@ import { type Database, driverErrorCode } from './database';
 import { deleteInBatches } from './retention';
 
 /**
- * The sites table's statements. Registering and removing sites is administration
- * (`npm run site`, run as the migration user); the request paths only read.
+ * The sites table's statements. Ingestion and the figures read it; administration registers and
+ * removes sites: `npm run site` as the migration user, which also deletes a removed site's data,
+ * and the admin API as the service's user, which may only unregister it (the next
+ * `npm run db:purge` deletes the data of sites no longer registered).
  */
 
 const siteColumns = {
@@ -57,21 +59,39 @@ export async function addSite(db: Database, site: NewSite, now: Date): Promise<A
 export const REMOVE_BATCH_SIZE = 5_000;
 
 /**
- * Removes a site and everything recorded for it; false when there was none. The site's row
- * goes first, so its page views are refused from then on (an event already past its lookup may
- * still land; removing the data again would not find the site, so it is small and harmless).
- * Then each table's rows of the site, along the primary key or index that starts with site_id,
- * at most `batchSize` per statement, each its own transaction, with a line per batch.
+ * Removes the site's row only: from then on its page views are refused and its figures are
+ * nowhere to be read. Its recorded data stays until deleteSiteData runs for its id.
  */
-export async function removeSite(
+export async function unregisterSite(db: Database, domain: string): Promise<Site | undefined> {
+  const site = await findSite(db, domain);
+  if (site === undefined) return undefined;
+  const [result] = await db.delete(sites).where(eq(sites.id, site.id));
+  // Another administrator may have removed it in between: then it is theirs to report.
+  return result.affectedRows === 1 ? site : undefined;
+}
+
+/** The site ids that have data but no row in sites: sites unregistered through the admin API. */
+export async function unregisteredSiteIds(db: Database): Promise<number[]> {
+  // DISTINCT on the leading column of a primary key or index is a loose index scan on MySQL and
+  // MariaDB alike: one probe per site, not a read of the rows.
+  const withData = new Set<number>();
+  for (const column of [siteEvents.siteId, siteCounters.siteId, siteDayValues.siteId, siteVisitorValues.siteId]) {
+    for (const row of await db.selectDistinct({ id: column }).from(column.table)) withData.add(row.id);
+  }
+  const registered = new Set((await db.select({ id: sites.id }).from(sites)).map((row) => row.id));
+  return [...withData].filter((id) => !registered.has(id)).sort((a, b) => a - b);
+}
+
+/**
+ * Deletes everything recorded for a site id, table by table, along the primary key or index
+ * that starts with site_id, at most `batchSize` rows per statement, each its own transaction.
+ */
+export async function deleteSiteData(
   db: Database,
-  domain: string,
+  siteId: number,
   onBatch: (table: string, deleted: number) => void = () => {},
   batchSize = REMOVE_BATCH_SIZE,
-): Promise<boolean> {
-  const site = await findSite(db, domain);
-  if (site === undefined) return false;
-  await db.delete(sites).where(eq(sites.id, site.id));
+): Promise<void> {
   const tables = [
     { table: siteEvents, name: 'site_events', order: [siteEvents.occurredAt, siteEvents.id], siteId: siteEvents.siteId },
     { table: siteCounters, name: 'site_counters', order: [siteCounters.bucketStart], siteId: siteCounters.siteId },
@@ -83,7 +103,7 @@ export async function removeSite(
     },
     { table: siteVisitorValues, name: 'site_visitor_values', order: [siteVisitorValues.day], siteId: siteVisitorValues.siteId },
   ];
-  for (const { table, name, order, siteId } of tables) {
+  for (const { table, name, order, siteId: siteIdColumn } of tables) {
     await deleteInBatches(
       batchSize,
       (batch) => onBatch(batch.table, batch.deleted),
@@ -91,12 +111,11 @@ export async function removeSite(
       async () => {
         const [result] = await db
           .delete(table)
-          .where(eq(siteId, site.id))
+          .where(eq(siteIdColumn, siteId))
           .orderBy(...order.map((column) => asc(column)))
           .limit(batchSize);
         return { picked: result.affectedRows, deleted: result.affectedRows };
       },
     );
   }
-  return true;
 }

@@ -1,9 +1,9 @@
-import type { Site } from '../domain/site';
+import type { NewSite, Site } from '../domain/site';
 import { type CounterReads, createCounterReads } from './counter-reads';
 import { checkDatabase, type DatabaseHandle, type DatabaseStatus } from './database';
 import { createSiteEventWriter, type SiteEventWriter } from './site-events';
 import { createSiteReads, type SiteReads } from './site-reads';
-import { findSite } from './sites';
+import { type AddSiteOutcome, addSite, findSite, unregisterSite } from './sites';
 import { createVisitReads, type VisitReads } from './visit-reads';
 import { createVisitWriter, type VisitWriter } from './visit-writes';
 
@@ -19,6 +19,10 @@ export interface VisitDatabase extends VisitWriter, VisitReads, CounterReads, Si
   check(timeoutMs: number): Promise<DatabaseStatus>;
   /** The registered site with this canonical domain (src/data/sites.ts). */
   findSite(domain: string): Promise<Site | undefined>;
+  /** Registers a site, or reports the one of that domain (the admin API). */
+  addSite(site: NewSite, now: Date): Promise<AddSiteOutcome>;
+  /** Removes a site's registration, not its data: the removed site, or undefined if there was none. */
+  unregisterSite(domain: string): Promise<Site | undefined>;
 }
 
 export function createVisitDatabase(handle: DatabaseHandle): VisitDatabase {
@@ -29,6 +33,8 @@ export function createVisitDatabase(handle: DatabaseHandle): VisitDatabase {
     ...createSiteEventWriter(handle),
     ...createSiteReads(handle),
     findSite: (domain) => findSite(handle.db, domain),
+    addSite: (site, now) => addSite(handle.db, site, now),
+    unregisterSite: (domain) => unregisterSite(handle.db, domain),
     check: (timeoutMs) => checkDatabase(handle.driver, timeoutMs),
   };
 }

@@ -7,6 +7,7 @@ import {
   purgeVisitorState,
   type VisitorStateCounts,
 } from '../data/retention';
+import { deleteSiteData, unregisteredSiteIds } from '../data/sites';
 import { retentionCutoff, visitorStateCutoff } from '../domain/retention';
 
 export interface PurgeOptions {
@@ -18,10 +19,17 @@ export interface PurgeOptions {
   progress: (message: string) => void;
 }
 
+/** Besides what a purge deletes by age, whatever it does: the working state and removed sites' data. */
+interface AlwaysPurged {
+  visitorState: VisitorStateCounts;
+  /** Ids of sites removed through the admin API whose recorded data was deleted. */
+  removedSites: number[];
+}
+
 export type PurgeOutcome =
-  | { kind: 'keep-forever'; visitorState: VisitorStateCounts }
+  | ({ kind: 'keep-forever' } & AlwaysPurged)
   | { kind: 'dry-run'; cutoff: Date; wouldDelete: PurgeCounts }
-  | { kind: 'purged'; cutoff: Date; deleted: PurgeCounts; visitorState: VisitorStateCounts };
+  | ({ kind: 'purged'; cutoff: Date; deleted: PurgeCounts } & AlwaysPurged);
 
 /** `npm run db:purge`'s work, printing a line per step and per batch. */
 export async function runPurge(options: PurgeOptions): Promise<PurgeOutcome> {
@@ -40,9 +48,32 @@ export async function runPurge(options: PurgeOptions): Promise<PurgeOutcome> {
     );
     return state;
   };
+  // A site removed through the admin API loses only its row (the service may not delete data):
+  // its data goes here.
+  const purgeRemovedSites = async () => {
+    const removed = await unregisteredSiteIds(options.db);
+    for (const siteId of removed) {
+      await deleteSiteData(
+        options.db,
+        siteId,
+        (table, deleted) => progress(`removed site ${siteId}: ${table}: deleted ${deleted}`),
+        batchSize,
+      );
+    }
+    progress(
+      removed.length === 0
+        ? 'no data of removed sites left'
+        : `the data of ${removed.length} removed site(s) deleted (ids ${removed.join(', ')})`,
+    );
+    return removed;
+  };
+  const alwaysPurged = async (): Promise<AlwaysPurged> => ({
+    visitorState: await purgeState(),
+    removedSites: await purgeRemovedSites(),
+  });
   if (cutoff === undefined) {
     progress('RETENTION_DAYS is 0 (keep forever): no visits or page views purged. Set RETENTION_DAYS=N to keep N whole days.');
-    return { kind: 'keep-forever', visitorState: await purgeState() };
+    return { kind: 'keep-forever', ...(await alwaysPurged()) };
   }
   const when = cutoff.toISOString();
   if (options.dryRun) {
@@ -64,5 +95,5 @@ export async function runPurge(options: PurgeOptions): Promise<PurgeOutcome> {
   progress(
     `done in ${seconds} s: ${deleted.visits} visits, ${deleted.bucketVisitors} bucket_visitors rows and ${deleted.siteEvents} site events deleted; visit_counters kept, and the sites' rollups, so totals and figures still include them`,
   );
-  return { kind: 'purged', cutoff, deleted, visitorState: await purgeState() };
+  return { kind: 'purged', cutoff, deleted, ...(await alwaysPurged()) };
 }

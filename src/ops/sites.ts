@@ -1,5 +1,5 @@
 import type { Database } from '../data/database';
-import { addSite, listSites, removeSite } from '../data/sites';
+import { addSite, deleteSiteData, listSites, unregisterSite } from '../data/sites';
 import { normalizeSiteDomain, SITE_NAME_MAX_LENGTH } from '../domain/site';
 import { isTimeZone } from '../domain/time';
 
@@ -85,14 +85,16 @@ export async function runSiteCommand(db: Database, command: SiteCommand, io: Sit
           return;
         }
       }
+      const removed = await unregisterSite(db, command.domain);
+      if (removed === undefined) {
+        throw new SiteCommandError(`${command.domain} is not registered: npm run site -- list shows the sites`);
+      }
+      io.say(`unregistered ${command.domain}: its page views are refused from now on; deleting its recorded data`);
       let rows = 0;
-      const removed = await removeSite(db, command.domain, (table, deleted) => {
+      await deleteSiteData(db, removed.id, (table, deleted) => {
         rows += deleted;
         io.say(`${table}: deleted ${deleted} (${rows} rows so far)`);
       });
-      if (!removed) {
-        throw new SiteCommandError(`${command.domain} is not registered: npm run site -- list shows the sites`);
-      }
       io.say(`removed ${command.domain} and its ${rows} rows of recorded data`);
       return;
     }

@@ -1,9 +1,10 @@
+import type { AddSiteOutcome } from '../data/sites';
 import type { VisitDatabase } from '../data/visit-database';
 import { isBotUserAgent } from '../domain/bot-detection';
 import { setBounded } from '../domain/bounded-map';
 import { type KeyedHash, type KeyedHashing, toHex, webCryptoHashing } from '../domain/keyed-hash';
 import type { PageView, PageViewSource } from '../domain/page-view';
-import { originMatchesSite, type Site, VISITOR_HASH_LENGTH } from '../domain/site';
+import { type NewSite, originMatchesSite, type Site, VISITOR_HASH_LENGTH } from '../domain/site';
 import { todayIn } from '../domain/time';
 import { summarizeUserAgent } from '../domain/user-agent';
 import { createFreshReads, UNSHARED } from './fresh-reads';
@@ -23,6 +24,13 @@ export interface SiteTracker {
   siteOfOrigin(origin: string): Promise<Site | undefined>;
   /** Resolves once the page view is committed with its rollups. */
   recordPageView(view: IncomingPageView): Promise<void>;
+  /** Registers a site (the admin API); a domain already registered is reported, not changed. */
+  register(site: NewSite, now: Date): Promise<AddSiteOutcome>;
+  /**
+   * Stops tracking a site: its page views are refused and its figures unreadable from now on.
+   * Its recorded data stays until `npm run db:purge` deletes it (the service may not delete data).
+   */
+  unregister(domain: string): Promise<Site | undefined>;
 }
 
 export interface IncomingPageView {
@@ -60,6 +68,8 @@ export function createSiteTracker(options: SiteTrackerOptions): SiteTracker {
 
   return {
     findSite,
+    register: (site, now) => primary().addSite(site, now),
+    unregister: (domain) => primary().unregisterSite(domain),
 
     async siteOfOrigin(origin) {
       let host: string;

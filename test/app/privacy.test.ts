@@ -5,6 +5,7 @@ import { privacySettings } from '../../src/config/service';
 import { retentionSettings } from '../../src/config/tools';
 import { ConfigError, parseSettings } from '../../src/config/variables';
 import { countExpired, type PurgeBatch, purgeExpired } from '../../src/data/retention';
+import { unregisterSite } from '../../src/data/sites';
 import { isBotUserAgent } from '../../src/domain/bot-detection';
 import { createIpAnonymizer, hashAddress, truncateAddress } from '../../src/domain/ip-anonymizer';
 import { webCryptoHashing } from '../../src/domain/keyed-hash';
@@ -376,6 +377,7 @@ describe('retention purge', () => {
     expect(await runPurge({ db: database.db, retentionDays: 0, now, dryRun: false, progress: () => {} })).toEqual({
       kind: 'keep-forever',
       visitorState: { siteVisitorValues: 0, visitorKeys: 0 },
+      removedSites: [],
     });
     expect(await remaining()).toHaveLength(OLD_VISITS + RECENT_VISITS + 2);
   });
@@ -420,6 +422,46 @@ describe('retention purge', () => {
     ]);
     // The figures are plain numbers: kept.
     expect(await days("SELECT DATE_FORMAT(day, '%Y-%m-%d') AS day FROM site_day_values")).toEqual(['2026-10-01']);
+  });
+
+  it("deletes the data of sites removed through the admin API, and no other site's", async () => {
+    const removed = await registerSite(database, 'removed.example');
+    const kept = await registerSite(database, 'kept.example');
+    for (const site of [removed, kept]) {
+      await database.query(
+        "INSERT INTO site_events (site_id, occurred_at, path, browser, os, device, visitor_hash, is_bot) VALUES (?, '2026-11-24 09:00:00', '/', 'Chrome', 'Linux', 'desktop', 'aaaaaaaaaaaaaaaa', 0)",
+        [site.id],
+      );
+      await database.query(
+        "INSERT INTO site_counters (site_id, bucket_start, shard, pageviews, visitors) VALUES (?, '2026-11-24 09:00:00', 0, 1, 1)",
+        [site.id],
+      );
+      await database.query(
+        "INSERT INTO site_day_values (site_id, dimension, day, value, pageviews, visitors) VALUES (?, 1, '2026-11-24', '/', 1, 1)",
+        [site.id],
+      );
+    }
+    expect((await unregisterSite(database.db, 'removed.example'))?.id).toBe(removed.id);
+    const lines: string[] = [];
+    const outcome = await runPurge({
+      db: database.db,
+      retentionDays: 0,
+      now,
+      dryRun: false,
+      progress: (line) => lines.push(line),
+    });
+    expect(outcome).toMatchObject({ kind: 'keep-forever', removedSites: [removed.id] });
+    expect(lines).toContain(`the data of 1 removed site(s) deleted (ids ${removed.id})`);
+    for (const table of ['site_events', 'site_counters', 'site_day_values']) {
+      const rows = await database.query<{ site_id: number }>(`SELECT site_id FROM ${table} WHERE site_id IN (?, ?)`, [
+        removed.id,
+        kept.id,
+      ]);
+      expect(
+        rows.map((row) => Number(row.site_id)),
+        table,
+      ).toEqual([kept.id]);
+    }
   });
 
   describe('npm run db:purge', () => {

@@ -124,14 +124,23 @@ describe('npm run site', () => {
     expect(missing.stderr).toContain('example.com is not registered: npm run site -- list shows the sites');
   });
 
-  it("may only list as the service's user, and says whom to run it as", async () => {
+  it("registers and unregisters as the service's user, leaves the data to the purge, and says so", async () => {
     const url = await database.appUserUrl();
     const listed = await run(['list'], url);
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toContain('no sites registered yet: npm run site -- add example.com');
-    const added = await run(['add', 'example.com'], url);
-    expect(added.code).toBe(1);
-    expect(added.stderr).toContain('run this as the migration user');
+    expect((await run(['add', 'example.com'], url)).code).toBe(0);
+    const [site] = await database.query<{ id: number }>("SELECT id FROM sites WHERE domain = 'example.com'");
+    await database.query(
+      "INSERT INTO site_events (site_id, occurred_at, path, browser, os, device, visitor_hash, is_bot) VALUES (?, NOW(3), '/', 'Chrome', 'Linux', 'desktop', 'aaaaaaaaaaaaaaaa', 0)",
+      [site?.id],
+    );
+    const removed = await run(['remove', 'example.com', '--yes'], url);
+    expect(removed.code).toBe(1);
+    expect(removed.stdout).toContain('unregistered example.com: its page views are refused from now on');
+    expect(removed.stderr).toContain('has its data deleted by the next npm run db:purge');
     expect(await rows()).toEqual([]);
+    const events = await database.query<{ n: number }>('SELECT COUNT(*) AS n FROM site_events WHERE site_id = ?', [site?.id]);
+    expect(Number(events[0]?.n)).toBe(1);
   });
 });

@@ -52,7 +52,7 @@ export interface ResponseDoc {
 }
 
 export interface OperationDoc {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** As Hono writes it (`/users/:id`); the document spells parameters OpenAPI's way. */
   path: string;
   operationId: string;

@@ -8,6 +8,8 @@ import { homeOperation } from './home/operation';
 import { MetricsText, metricsOperation } from './metrics/operation';
 import { signInFormOperation, signInOperation, signOutOperation } from './sign-in/operation';
 import { SignInForm } from './sign-in/schemas';
+import { registerSiteOperation, removeSiteOperation } from './site-admin/operation';
+import { SiteExistsBody, SiteRegistration, SiteRemovedBody } from './site-admin/schemas';
 import {
   siteDashboardOperation,
   siteExportOperation,
@@ -44,6 +46,8 @@ export const OPERATIONS: readonly OperationDoc[] = [
   signInOperation,
   signOutOperation,
   sitesOperation,
+  registerSiteOperation,
+  removeSiteOperation,
   siteStatsOperation,
   siteLiveOperation,
   siteExportOperation,
@@ -72,6 +76,9 @@ export const RESPONSE_SCHEMAS = {
   PixelImage,
   Site: SiteBody,
   Sites: SitesBody,
+  SiteRegistration,
+  SiteExists: SiteExistsBody,
+  SiteRemoved: SiteRemovedBody,
   SiteStats: SiteStatsBody,
   SiteLive: LiveBody,
   SiteCsv,

@@ -13,7 +13,7 @@ import { parseDomainArgument, runSiteCommand, SITE_USAGE, type SiteCommand, Site
 /**
  * `npm run site -- add|list|remove …`: the sites whose page views the service records, in
  * DATABASE_URL (or DB_*, or npm start's private database, migrated first). Against a configured
- * database run it as the migration user: the service's user may only read sites.
+ * database run it as the migration user: the service's user may not delete a site's data.
  */
 const say = (message: string) => process.stdout.write(`[site] ${message}\n`);
 
@@ -92,7 +92,9 @@ try {
       `${describeDriverError(error)}\nThe database has no sites table yet: run npm run db:migrate against it, then this again.`,
     );
   } else if (driverErrorCode(error) === 'ER_TABLEACCESS_DENIED_ERROR') {
-    write(`${describeDriverError(error)}\nThe service's database user may only read sites: run this as the migration user.`);
+    write(
+      `${describeDriverError(error)}\nThe service's database user may register and unregister sites but not delete recorded data: a site unregistered above has its data deleted by the next npm run db:purge (run as the migration user); next time run remove as the migration user, which deletes it at once.`,
+    );
   } else {
     write(describeDriverError(error));
     write('Nothing was changed unless a line above says so. Fix the cause above and run npm run site again.');

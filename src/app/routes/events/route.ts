@@ -6,7 +6,7 @@ import { normalizeSiteDomain, originMatchesSite } from '../../../domain/site';
 import type { AppDependencies } from '../../dependencies';
 import { InvalidRequestError } from '../../errors';
 import { headersOf } from '../../middleware/response-headers';
-import { NoQuery, parseOrRefuse, parseQuery } from '../../query';
+import { NoQuery, parseJsonBody, parseQuery } from '../../query';
 import { json } from '../../respond';
 import { incomingPageView } from './incoming';
 import { type AcceptedJson, EVENT_BODY_MAX_BYTES, EventBody, type ForbiddenJson, type PayloadTooLargeJson } from './schemas';
@@ -71,7 +71,8 @@ export function eventRoutes(deps: AppDependencies): Hono {
     async (c) => {
       parseQuery(c, NoQuery);
       const at = deps.clock();
-      const body = parseEventBody(await c.req.text());
+      // As JSON whatever its Content-Type: the tracker sends text/plain, which browsers send cross-origin without a preflight.
+      const body = parseJsonBody(EventBody, await c.req.text(), '{"site":"example.com","url":"https://example.com/"}');
       const domain = normalizeSiteDomain(body.site);
       if (!domain.ok) throw new InvalidRequestError([{ field: 'site', message: domain.reason }]);
       const site = await deps.sites.findSite(domain.domain);
@@ -98,25 +99,4 @@ export function eventRoutes(deps: AppDependencies): Hono {
   );
 
   return routes;
-}
-
-/**
- * The body as JSON, whatever its Content-Type: the tracker sends text/plain, which browsers
- * send cross-origin without a preflight.
- */
-function parseEventBody(text: string) {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new InvalidRequestError([
-      { field: 'body', message: 'expected a JSON object like {"site":"example.com","url":"https://example.com/"}' },
-    ]);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new InvalidRequestError([
-      { field: 'body', message: 'expected a JSON object like {"site":"example.com","url":"https://example.com/"}' },
-    ]);
-  }
-  return parseOrRefuse(EventBody, parsed, 'body');
 }

@@ -23,6 +23,7 @@ import {
   type SiteStatsJson,
   SiteStatsQuery,
   type SitesJson,
+  siteJson,
 } from './schemas';
 
 /**
@@ -128,15 +129,7 @@ export function siteRoutes(deps: AppDependencies, access: Access): Hono {
     parseQuery(c, NoQuery);
     const isAdmin = await access.isAdmin(c);
     const sites = (await deps.siteStats.listSites()).filter((site) => isAdmin || site.isPublic);
-    return json(c, {
-      sites: sites.map((site) => ({
-        domain: site.domain,
-        name: site.name,
-        public: site.isPublic,
-        time_zone: site.timeZone,
-        created_at: site.createdAt.toISOString(),
-      })),
-    } satisfies SitesJson);
+    return json(c, { sites: sites.map(siteJson) } satisfies SitesJson);
   });
 
   routes.get('/api/sites/:site/stats', async (c) => {

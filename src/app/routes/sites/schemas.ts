@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import type { Site } from '../../../domain/site';
 import { SITE_DIMENSIONS } from '../../../domain/site-dimensions';
 import { isCalendarDate, isTimeZone } from '../../../domain/time';
 import { UNKNOWN_PARAMETER } from '../../query';
@@ -126,5 +127,17 @@ export const SiteCsv = v.pipe(
 );
 
 export type SitesJson = v.InferOutput<typeof SitesBody>;
+export type SiteJson = v.InferOutput<typeof SiteBody>;
+
+/** A site as the API shows it. */
+export function siteJson(site: Site): SiteJson {
+  return {
+    domain: site.domain,
+    name: site.name,
+    public: site.isPublic,
+    time_zone: site.timeZone,
+    created_at: site.createdAt.toISOString(),
+  };
+}
 export type SiteStatsJson = v.InferOutput<typeof SiteStatsBody>;
 export type LiveJson = v.InferOutput<typeof LiveBody>;

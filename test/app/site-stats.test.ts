@@ -203,7 +203,10 @@ describe.each(RUNTIMES)('the sites read API on %s', (runtime) => {
     expect(page).toContain('news.example');
     expect(page).toContain(`href="/api/sites/example.com/export.csv?from=${today()}&amp;to=${today()}"`);
     expect(page).toContain('href="/sites/open.example"');
-    expect(page).toContain('script.js&quot; data-site=&quot;example.com&quot;');
+    expect(page).toContain(`&lt;script defer src=&quot;${server.url}/script.js&quot; data-site=&quot;example.com&quot;`);
+    // Behind a proxy that terminates TLS, the snippet says https.
+    const proxied = await (await get('/sites/example.com', { ...ADMIN, 'x-forwarded-proto': 'https' })).text();
+    expect(proxied).toContain(`src=&quot;${server.url.replace('http:', 'https:')}/script.js&quot;`);
     // 24 hourly bars for today; a week is 7 daily bars.
     expect(
       (await (await get('/sites/example.com?range=7d', ADMIN)).text()).match(/ page views, \d+ visitors<\/title>/g),

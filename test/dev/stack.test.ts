@@ -144,6 +144,21 @@ describe('the local three-tier stack', () => {
     expect(mine?.ip_address).toBe('127.0.0.0');
   });
 
+  it('registers a site through the admin API, and its dashboard names the proxy, port included, in the snippet', async () => {
+    const added = await fetch(`${stack.url}/api/sites`, {
+      method: 'POST',
+      headers: { ...ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ domain: 'stack.example' }),
+    });
+    expect(added.status).toBe(201);
+    await added.arrayBuffer();
+    const signedOut = await fetch(`${stack.url}/sites/stack.example`);
+    expect(signedOut.status).toBe(401);
+    await signedOut.arrayBuffer();
+    const page = await (await fetch(`${stack.url}/sites/stack.example`, { headers: ADMIN })).text();
+    expect(page).toContain(`src=&quot;${stack.url}/script.js&quot; data-site=&quot;stack.example&quot;`);
+  });
+
   it('serves stub_status to local callers', async () => {
     const response = await fetch(`${stack.url}/nginx-status`);
     expect(response.status).toBe(200);

@@ -120,7 +120,7 @@ export function siteRoutes(deps: AppDependencies, access: Access): Hono {
       live,
       styleNonce,
       viewer,
-      origin: new URL(c.req.url).origin,
+      origin: publicOrigin(c),
     });
     return htmlResponse(c, page, { styleNonce, cacheControl: 'no-store' });
   });
@@ -206,4 +206,16 @@ export function siteRoutes(deps: AppDependencies, access: Access): Hono {
   });
 
   return routes;
+}
+
+/**
+ * Where browsers reach this server, for the snippet: the scheme a TLS-terminating proxy says it
+ * received (nginx sets X-Forwarded-Proto), else the request's own. The header can only change
+ * the text of this one uncached page for whoever sends it, so it needs no trust check.
+ */
+function publicOrigin(c: Context): string {
+  const url = new URL(c.req.url);
+  const forwarded = c.req.header('x-forwarded-proto');
+  const scheme = forwarded === 'https' || forwarded === 'http' ? forwarded : url.protocol.slice(0, -1);
+  return `${scheme}://${url.host}`;
 }

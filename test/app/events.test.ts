@@ -121,6 +121,25 @@ describe.each(RUNTIMES)('POST /api/event on %s', (runtime) => {
     }
     const huge = await answer(await post({ ...PAGE_VIEW, referrer: `https://news.example/${'r'.repeat(5_000)}` }));
     expect(huge).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
+    // Without a Content-Length (chunked), the body is counted as it arrives.
+    const chunks = (text: string, times: number) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let index = 0; index < times; index++) controller.enqueue(new TextEncoder().encode(text));
+          controller.close();
+        },
+      });
+    const chunkedPost = (body: ReadableStream<Uint8Array>) =>
+      fetch(`${server.url}/api/event`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+    const chunkedHuge = await answer(await chunkedPost(chunks('x'.repeat(1_000), 5)));
+    expect(chunkedHuge).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
+    const chunkedSmall = await answer(await chunkedPost(chunks('{"site":', 1)));
+    expect(chunkedSmall).toMatchObject({ status: 400, body: { issues: [{ field: 'body' }] } });
     const query = await answer(
       await fetch(`${server.url}/api/event?debug=1`, { method: 'POST', body: JSON.stringify(PAGE_VIEW) }),
     );

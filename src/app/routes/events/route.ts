@@ -1,10 +1,10 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { pageViewSource } from '../../../domain/page-view';
 import { normalizeSiteDomain, originMatchesSite } from '../../../domain/site';
 import type { AppDependencies } from '../../dependencies';
 import { InvalidRequestError } from '../../errors';
+import { limitBody } from '../../middleware/body-limit';
 import { headersOf } from '../../middleware/response-headers';
 import { NoQuery, parseJsonBody, parseQuery } from '../../query';
 import { json } from '../../respond';
@@ -56,18 +56,16 @@ export function eventRoutes(deps: AppDependencies): Hono {
 
   routes.post(
     '/api/event',
-    bodyLimit({
-      maxSize: EVENT_BODY_MAX_BYTES,
-      onError: (c) =>
-        json(
-          c,
-          {
-            error: 'payload_too_large',
-            message: `an event is at most ${EVENT_BODY_MAX_BYTES} bytes of JSON: send the page's URL, referrer and width only`,
-          } satisfies PayloadTooLargeJson,
-          413,
-        ),
-    }),
+    limitBody(EVENT_BODY_MAX_BYTES, (c) =>
+      json(
+        c,
+        {
+          error: 'payload_too_large',
+          message: `an event is at most ${EVENT_BODY_MAX_BYTES} bytes of JSON: send the page's URL, referrer and width only`,
+        } satisfies PayloadTooLargeJson,
+        413,
+      ),
+    ),
     async (c) => {
       parseQuery(c, NoQuery);
       const at = deps.clock();

@@ -1,9 +1,9 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { TokenBuckets } from '../../../domain/token-buckets';
 import { type Access, viewerOf } from '../../access';
 import type { AppDependencies } from '../../dependencies';
+import { limitBody } from '../../middleware/body-limit';
 import { newStyleNonce } from '../../middleware/response-headers';
 import { NoQuery, parseOrRefuse, parseQuery } from '../../query';
 import { html, json } from '../../respond';
@@ -44,18 +44,16 @@ export function signInRoutes(deps: AppDependencies, access: Access): Hono {
         )
       : undefined;
 
-  const formLimit = bodyLimit({
-    maxSize: SIGN_IN_BODY_MAX_BYTES,
-    onError: (c) =>
-      json(
-        c,
-        {
-          error: 'payload_too_large',
-          message: `a form of at most ${SIGN_IN_BODY_MAX_BYTES} bytes`,
-        } satisfies PayloadTooLargeJson,
-        413,
-      ),
-  });
+  const formLimit = limitBody(SIGN_IN_BODY_MAX_BYTES, (c) =>
+    json(
+      c,
+      {
+        error: 'payload_too_large',
+        message: `a form of at most ${SIGN_IN_BODY_MAX_BYTES} bytes`,
+      } satisfies PayloadTooLargeJson,
+      413,
+    ),
+  );
 
   routes.get('/sign-in', async (c) => {
     const query = parseQuery(c, SignInQuery);

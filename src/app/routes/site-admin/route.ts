@@ -1,10 +1,10 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { normalizeSiteDomain, SITE_NAME_MAX_LENGTH } from '../../../domain/site';
 import { type Access, adminOnly } from '../../access';
 import type { AppDependencies } from '../../dependencies';
 import { InvalidRequestError, type NotFoundJson } from '../../errors';
+import { limitBody } from '../../middleware/body-limit';
 import { NoQuery, parseJsonBody, parseQuery } from '../../query';
 import { json } from '../../respond';
 import type { PayloadTooLargeJson } from '../events/schemas';
@@ -29,18 +29,16 @@ export function siteAdminRoutes(deps: AppDependencies, access: Access): Hono {
   routes.post(
     '/api/sites',
     administrators,
-    bodyLimit({
-      maxSize: SITE_ADMIN_BODY_MAX_BYTES,
-      onError: (c) =>
-        json(
-          c,
-          {
-            error: 'payload_too_large',
-            message: `a site is at most ${SITE_ADMIN_BODY_MAX_BYTES} bytes of JSON`,
-          } satisfies PayloadTooLargeJson,
-          413,
-        ),
-    }),
+    limitBody(SITE_ADMIN_BODY_MAX_BYTES, (c) =>
+      json(
+        c,
+        {
+          error: 'payload_too_large',
+          message: `a site is at most ${SITE_ADMIN_BODY_MAX_BYTES} bytes of JSON`,
+        } satisfies PayloadTooLargeJson,
+        413,
+      ),
+    ),
     async (c) => {
       parseQuery(c, NoQuery);
       const body = parseJsonBody(SiteRegistration, await c.req.text(), '{"domain":"example.com","public":false}');

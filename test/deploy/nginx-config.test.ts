@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import ipaddr from 'ipaddr.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenOnce } from '../../src/dev/host';
 import { renderLocalNginxConfig } from '../../src/dev/stack/nginx-config';
@@ -73,49 +72,29 @@ describe('deploy/nginx/nginx.conf', () => {
     expect(home).not.toMatch(/proxy_next_upstream[^;]*timeout/);
     expect(source).toMatch(/proxy_set_header X-Request-Id \$request_id;/);
     expect(source).toMatch(/proxy_set_header X-Forwarded-For \$remote_addr;/);
-    expect(block('location = /nginx-status')).toMatch(/deny all;/);
     expect(block('upstream app_replicas')).toMatch(/least_conn;/);
   });
 
-  // 127.0.0.1, where the stack test calls from, is itself a private address, so a live request
-  // cannot show the refusal: the rules are evaluated here as nginx does, first match wins.
-  it('admits private networks only to /metrics and /nginx-status', () => {
-    const rules = (header: string) =>
-      [...block(header).matchAll(/^\s*(allow|deny)\s+([^;]+);/gm)].map((match) => ({
-        action: match[1] as string,
-        target: match[2] as string,
-      }));
-    const admits = (header: string, address: string) => {
-      const parsed = ipaddr.parse(address);
-      const rule = rules(header).find(
-        ({ target }) => target === 'all' || (parsed.kind() === 'ipv4' && parsed.match(ipaddr.parseCIDR(target))),
-      );
-      return rule?.action === 'allow';
-    };
-    for (const header of ['location = /metrics', 'location = /nginx-status']) {
-      expect(rules(header).at(-1), header).toEqual({ action: 'deny', target: 'all' });
-      for (const { action, target } of rules(header).slice(0, -1)) {
-        expect(action).toBe('allow');
-        expect(['loopback', 'private']).toContain(ipaddr.parse(target.split('/')[0] as string).range());
-      }
-      for (const address of ['127.0.0.1', '10.1.2.3', '172.30.250.7', '192.168.1.20']) {
-        expect(admits(header, address), `${header} from ${address}`).toBe(true);
-      }
-      // IPv6 clients are refused too; nginx itself shows that below, since no IPv4 rule can match them.
-      for (const address of ['203.0.113.7', '8.8.8.8', '172.32.0.1', '100.64.0.1']) {
-        expect(admits(header, address), `${header} from ${address}`).toBe(false);
-      }
-    }
+  it("serves the metrics and nginx's own status to no client, and names no replica in a response", () => {
     // An exact-match location: no prefix or regex location can take the path over.
     const metrics = block('location = /metrics');
-    expect(metrics).toMatch(/proxy_pass http:\/\/app_replicas;/);
-    expect(metrics).toMatch(/proxy_next_upstream off;/);
+    expect(metrics).toMatch(/return 404 /);
+    expect(metrics).not.toMatch(/proxy_pass/);
     expect(source.match(/location\s+[^{]*metrics/g)).toEqual(['location = /metrics']);
+    expect(source).not.toMatch(/stub_status/);
+    expect(source).not.toMatch(/add_header\s+X-Upstream/i);
+    // Which replica answered stays in the access log.
+    expect(source).toMatch(/"upstream":"\$upstream_addr"/);
   });
 
-  it('refuses /metrics and /nginx-status to an IPv6 client and admits loopback IPv4, as nginx itself decides', async () => {
-    // A stand-in replica: whatever reaches it was let through.
-    const replica = createServer((_request, response) => response.end('from the replica'));
+  it('answers /metrics itself with 404 to every client, IPv4 or IPv6, without reaching a replica or naming one', async () => {
+    // A stand-in replica that records what reaches it.
+    const reached: string[] = [];
+    const replica = createServer((request, response) => {
+      reached.push(request.url ?? '');
+      response.statusCode = request.url === '/health/live' ? 200 : 404;
+      response.end('from the replica');
+    });
     await new Promise<void>((resolve) => replica.listen(0, '127.0.0.1', resolve));
     const replicaPort = (replica.address() as AddressInfo).port;
     const port = await listenOnce();
@@ -135,22 +114,23 @@ describe('deploy/nginx/nginx.conf', () => {
     nginx.stderr.on('data', (chunk: Buffer) => {
       errors += chunk.toString();
     });
-    const status = async (url: string) => {
+    const answer = async (url: string) => {
       const response = await fetch(url);
       await response.arrayBuffer();
-      return response.status;
+      return { status: response.status, upstream: response.headers.get('x-upstream') };
     };
     try {
       await waitFor(
         `nginx to listen (${errors})`,
-        async () => (await status(`http://127.0.0.1:${port}/health/live`).catch(() => 0)) === 200,
+        async () => (await answer(`http://127.0.0.1:${port}/health/live`).catch(() => ({ status: 0 }))).status === 200,
       );
-      for (const path of ['/metrics', '/nginx-status']) {
-        expect(await status(`http://127.0.0.1:${port}${path}`), `${path} from 127.0.0.1`).toBe(200);
-        expect(await status(`http://[::1]:${port}${path}`), `${path} from ::1`).toBe(403);
+      for (const base of [`http://127.0.0.1:${port}`, `http://[::1]:${port}`]) {
+        expect(await answer(`${base}/metrics`), `${base}/metrics`).toEqual({ status: 404, upstream: null });
+        // No stub_status any more: the path is the app's, which has no such page.
+        expect((await answer(`${base}/nginx-status`)).status, `${base}/nginx-status`).toBe(404);
+        expect(await answer(`${base}/health/live`), `${base}/health/live`).toEqual({ status: 200, upstream: null });
       }
-      // The public paths answer IPv6 clients as usual.
-      expect(await status(`http://[::1]:${port}/health/live`)).toBe(200);
+      expect(reached).not.toContain('/metrics');
     } finally {
       nginx.kill('SIGQUIT');
       await new Promise((resolve) => nginx.once('exit', resolve));

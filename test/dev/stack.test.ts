@@ -112,16 +112,16 @@ describe('the local three-tier stack', () => {
 
   it('spreads requests over every replica', async () => {
     const before = await stats();
-    const upstreams = new Set<string>();
+    const servedBy = new Set<string>();
     for (let i = 0; i < 30; i++) {
       const response = await fetch(`${stack.url}/`);
       expect(response.status).toBe(200);
-      upstreams.add(response.headers.get('x-upstream') ?? '');
-      await response.arrayBuffer();
+      expect(response.headers.get('x-upstream')).toBeNull();
+      servedBy.add(/id="served-by">([^<]+)</.exec(await response.text())?.[1] ?? '');
     }
     const after = await stats();
     expect(after.total - before.total).toBe(30);
-    expect(upstreams.size).toBe(3);
+    expect([...servedBy].sort()).toEqual(['app-1', 'app-2', 'app-3']);
     for (const replica of stack.replicas) {
       const served = after.server_stats.find((server) => server.server_id === replica.name)?.requests ?? 0;
       expect(served, replica.name).toBeGreaterThan(0);
@@ -159,17 +159,15 @@ describe('the local three-tier stack', () => {
     expect(page).toContain(`src=&quot;${stack.url}/script.js&quot; data-site=&quot;stack.example&quot;`);
   });
 
-  it('serves stub_status to local callers', async () => {
-    const response = await fetch(`${stack.url}/nginx-status`);
-    expect(response.status).toBe(200);
-    expect(await response.text()).toMatch(/Active connections: \d+/);
-  });
-
-  it("serves a replica's metrics to local callers (the private-only rule is checked in nginx-config.test.ts)", async () => {
-    const response = await fetch(`${stack.url}/metrics`, { headers: ADMIN });
+  it('serves no metrics and names no replica to clients; each replica serves its own metrics to the scraper', async () => {
+    const proxied = await fetch(`${stack.url}/metrics`, { headers: ADMIN });
+    expect(proxied.status).toBe(404);
+    expect(proxied.headers.get('x-upstream')).toBeNull();
+    await proxied.arrayBuffer();
+    const replica = stack.replicas[0];
+    const response = await fetch(`${replica?.url}/metrics`, { headers: ADMIN });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-    expect(response.headers.get('x-upstream')).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(await response.text()).toMatch(/^http_requests_total\{method="GET",route="\/",status="200"\} \d+$/m);
   });
 

@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
+import { isDatabaseUnavailable } from '../services/availability';
 import { adminOnly, createAccess } from './access';
 import type { AppDependencies } from './dependencies';
 import { type InternalErrorJson, InvalidRequestError, type InvalidRequestJson, type NotFoundJson } from './errors';
 import { errorFields } from './logging/logger';
+import { databaseDeadline } from './middleware/database-deadline';
 import { requestTelemetry } from './middleware/request-telemetry';
 import { responseHeaders } from './middleware/response-headers';
 import { json } from './respond';
@@ -18,6 +20,7 @@ import { statsRoutes } from './routes/stats/route';
 import { systemRoutes } from './routes/system/route';
 import { trackerRoutes } from './routes/tracker/route';
 import { visitsRoutes } from './routes/visits/route';
+import { databaseUnavailable } from './unavailable';
 
 /**
  * Builds the whole HTTP application from its dependencies. Every runtime entry point and
@@ -30,6 +33,8 @@ export function createApp(deps: AppDependencies): Hono {
   app.use(responseHeaders());
   // One info line and one metrics observation per request (src/app/middleware/request-telemetry.ts).
   app.use(requestTelemetry(deps));
+  // A request that waits on the database longer than DB_REQUEST_TIMEOUT_MS is answered 503.
+  app.use(databaseDeadline(deps.settings.databaseDeadlineMs));
 
   const access = createAccess(deps.settings, deps.clock);
   // Not a middleware on every path when no token is set: /api/visits is a hot path.
@@ -65,6 +70,7 @@ export function createApp(deps: AppDependencies): Hono {
     if (error instanceof InvalidRequestError) {
       return json(c, { error: 'invalid_request', issues: error.issues } satisfies InvalidRequestJson, 400);
     }
+    if (isDatabaseUnavailable(error)) return databaseUnavailable(c, error, deps);
     const id = c.get('requestId');
     deps.logger.error('unhandled error', { request_id: id, method: c.req.method, path: c.req.path, ...errorFields(error) });
     return json(c, { error: 'internal_error', request_id: id } satisfies InternalErrorJson, 500);

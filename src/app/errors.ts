@@ -44,6 +44,13 @@ export const InternalErrorBody = v.strictObject({
   request_id: v.pipe(v.string(), v.description('the id of the log line with the details; also in X-Request-Id')),
 });
 
+export const DatabaseUnavailableBody = v.strictObject({
+  error: v.literal('database_unavailable'),
+  message: v.pipe(v.string(), v.description('what happened and when to try again')),
+  request_id: v.pipe(v.string(), v.description('the id of the log line; also in X-Request-Id')),
+});
+
+export type DatabaseUnavailableJson = v.InferOutput<typeof DatabaseUnavailableBody>;
 export type InvalidRequestJson = v.InferOutput<typeof InvalidRequestBody>;
 export type NotFoundJson = v.InferOutput<typeof NotFoundBody>;
 export type InternalErrorJson = v.InferOutput<typeof InternalErrorBody>;

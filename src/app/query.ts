@@ -6,6 +6,14 @@ import { InvalidRequestError } from './errors';
 
 /** Parses the query string with a schema; unknown parameters are errors, so typos do not pass silently. */
 export function parseQuery<const TSchema extends v.GenericSchema>(c: Context, schema: TSchema): v.InferOutput<TSchema> {
+  // `?limit=1&limit=2` would silently mean one of them: refused instead, naming the parameter.
+  // Only looked for when the query string could hold a repeat (most requests have none).
+  if (c.req.url.includes('&')) {
+    const repeated = Object.entries(c.req.queries())
+      .filter(([, values]) => values.length > 1)
+      .map(([field]) => ({ field, message: 'is given more than once: give it once' }));
+    if (repeated.length > 0) throw new InvalidRequestError(repeated);
+  }
   return parseOrRefuse(schema, c.req.query(), 'query');
 }
 

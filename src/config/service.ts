@@ -54,8 +54,12 @@ export const appSettings = section(
       ),
     ),
     logLevel: LOG_LEVEL,
+    // How long a request may wait on the database in all (a connection, the queue, its
+    // statements) before it is answered 503 with Retry-After: a hung database turns into quick
+    // refusals, not into requests that wait as long as the hang. /health has HEALTH_TIMEOUT_MS.
+    databaseDeadlineMs: variable('DB_REQUEST_TIMEOUT_MS', integer(100, 120_000, 5_000)),
   },
-  ({ environment, adminTokens, timeZone, logLevel }, problem) => {
+  ({ environment, adminTokens, timeZone, logLevel, databaseDeadlineMs }, problem) => {
     // A production server without a token would show private figures to nobody and could not be
     // administered: a deployment that forgot the secret stops here rather than running closed.
     if (environment === 'production' && adminTokens.length === 0) {
@@ -64,7 +68,7 @@ export const appSettings = section(
         `required when APP_ENV=production: one or more tokens of at least ${ADMIN_TOKEN_MIN_LENGTH} characters, comma-separated (openssl rand -hex 32 makes one); in .env for Compose and npm run stack, with npx wrangler secret put ADMIN_TOKEN --config deploy/wrangler.jsonc on the Worker`,
       );
     }
-    return { environment, adminTokens, timeZone, debug: logLevel === 'debug' };
+    return { environment, adminTokens, timeZone, debug: logLevel === 'debug', databaseDeadlineMs };
   },
 );
 export type AppSettings = Settings<typeof appSettings>;

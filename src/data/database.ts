@@ -30,6 +30,11 @@ export interface DatabaseHandle {
   driver: Driver;
   /** A connection for a transaction: a pool lends one of its own, a single connection itself. */
   connection(): Promise<DriverConnection>;
+  /**
+   * `SELECT 1` within a deadline on a connection of its own (Node: not the pool's, so a busy
+   * pool is not taken for a broken database); absent: checkDatabase on `driver`.
+   */
+  probe?: (timeoutMs: number) => Promise<DatabaseStatus>;
 }
 
 /**
@@ -137,6 +142,45 @@ const CONNECTION_ERROR_CODES = new Set([
 export function isConnectionError(error: unknown): boolean {
   const code = driverErrorCode(error);
   return code !== undefined && CONNECTION_ERROR_CODES.has(code);
+}
+
+/**
+ * What the server answers when it cannot take the work, or cannot be used at all as configured
+ * (a deployment's credentials or database name): the request could succeed later, so it is a
+ * 503, never a statement's fault. ER_STATEMENT_TIMEOUT is MariaDB's max_statement_time,
+ * ER_QUERY_TIMEOUT MySQL's max_execution_time.
+ */
+const UNAVAILABLE_SERVER_CODES = new Set([
+  'ER_CON_COUNT_ERROR',
+  'ER_TOO_MANY_USER_CONNECTIONS',
+  'ER_USER_LIMIT_REACHED',
+  'ER_OUT_OF_RESOURCES',
+  'ER_SERVER_SHUTDOWN',
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_DBACCESS_DENIED_ERROR',
+  'ER_BAD_DB_ERROR',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'ER_STATEMENT_TIMEOUT',
+  'ER_QUERY_TIMEOUT',
+  'ER_CLIENT_INTERACTION_TIMEOUT',
+]);
+
+/** mysql2's pool says this, with no code, when DB_QUEUE_LIMIT requests already wait for a connection. */
+const POOL_QUEUE_FULL = 'Queue limit reached.';
+
+/**
+ * True for a failure to get or use a database connection in time (no connection, the pool's
+ * queue full, the server refusing more work or timing a statement out): a 503 for the client,
+ * who may retry, rather than a 500.
+ */
+export function isUnavailableError(error: unknown): boolean {
+  if (isConnectionError(error)) return true;
+  const code = driverErrorCode(error);
+  if (code !== undefined) return UNAVAILABLE_SERVER_CODES.has(code);
+  for (let current = error; current instanceof Error; current = current.cause) {
+    if (current.message === POOL_QUEUE_FULL) return true;
+  }
+  return false;
 }
 
 export type DatabaseStatus = 'connected' | 'unhealthy' | 'unreachable';

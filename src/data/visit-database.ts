@@ -35,6 +35,6 @@ export function createVisitDatabase(handle: DatabaseHandle): VisitDatabase {
     findSite: (domain) => findSite(handle.db, domain),
     addSite: (site, now) => addSite(handle.db, site, now),
     unregisterSite: (domain) => unregisterSite(handle.db, domain),
-    check: (timeoutMs) => checkDatabase(handle.driver, timeoutMs),
+    check: (timeoutMs) => (handle.probe ? handle.probe(timeoutMs) : checkDatabase(handle.driver, timeoutMs)),
   };
 }

@@ -40,6 +40,8 @@ export interface IncomingPageView {
   userAgent: string;
   country: string | null;
   at: Date;
+  /** When its request is answered 503 if not done (epoch ms): a page view still waiting then is not written. */
+  deadline?: number | undefined;
 }
 
 export interface SiteTrackerOptions {
@@ -64,7 +66,7 @@ export function createSiteTracker(options: SiteTrackerOptions): SiteTracker {
           .recordPageViews(batch)
           .then(() => batch.map(() => undefined)),
       )
-    : { record: (view: PageView) => primary().recordPageViews([view]) };
+    : { record: (view: PageView, _deadline?: number) => primary().recordPageViews([view]) };
 
   return {
     findSite,
@@ -87,18 +89,21 @@ export function createSiteTracker(options: SiteTrackerOptions): SiteTracker {
       const agent = summarizeUserAgent(view.userAgent);
       const day = todayIn(view.site.timeZone, view.at);
       const visitorHash = await keys.visitorHash(day, `${view.site.id}\n${view.clientAddress}\n${view.userAgent}`);
-      await writer.record({
-        ...view.source,
-        siteId: view.site.id,
-        occurredAt: view.at,
-        day,
-        browser: agent.browser,
-        os: agent.os,
-        device: agent.device,
-        country: view.country,
-        visitorHash,
-        isBot: isBotUserAgent(view.userAgent),
-      });
+      await writer.record(
+        {
+          ...view.source,
+          siteId: view.site.id,
+          occurredAt: view.at,
+          day,
+          browser: agent.browser,
+          os: agent.os,
+          device: agent.device,
+          country: view.country,
+          visitorHash,
+          isBot: isBotUserAgent(view.userAgent),
+        },
+        view.deadline,
+      );
     },
   };
 }

@@ -47,6 +47,8 @@ export interface IncomingVisit {
   /** The request's id: a visit replayed with the same id is recorded once. */
   requestId: string;
   at: Date;
+  /** When its request is answered 503 if not done (epoch ms): a visit still waiting then is not written. */
+  deadline?: number | undefined;
 }
 
 export interface LocalDay {
@@ -112,6 +114,7 @@ export function createVisitStore(options: VisitStoreOptions): VisitStore {
   const writer: VisitWriter = options.sharedIo
     ? createVisitBatcher((batch) => primary().recordVisits(batch))
     : {
+        // The Worker writes at once: nothing waits in a queue to be dropped.
         async record(visit) {
           const [outcome] = await primary().recordVisits([visit]);
           if (outcome === undefined) throw new Error('recordVisits returned no outcome for the visit');
@@ -127,14 +130,17 @@ export function createVisitStore(options: VisitStoreOptions): VisitStore {
     async recordVisit(visit) {
       const ipAddress = await anonymize(visit.clientAddress, visit.at);
       const outcome = await timeQuery(metrics, 'record_visit', () =>
-        writer.record({
-          ipAddress,
-          userAgent: visit.userAgent,
-          serverId: options.serverId,
-          visitedAt: visit.at,
-          requestId: visit.requestId,
-          isBot: isBotUserAgent(visit.userAgent),
-        }),
+        writer.record(
+          {
+            ipAddress,
+            userAgent: visit.userAgent,
+            serverId: options.serverId,
+            visitedAt: visit.at,
+            requestId: visit.requestId,
+            isBot: isBotUserAgent(visit.userAgent),
+          },
+          visit.deadline,
+        ),
       );
       metrics?.visitRecorded(outcome);
       return outcome;

@@ -122,6 +122,7 @@ describe.each(RUNTIMES)('on %s', (runtime) => {
       ['until=2026-11-20T10:00:00', 'until', 'time zone'],
       ['since=2026-11-21&until=2026-11-20', 'until', 'later than since'],
       ['page=2', 'page', 'not a known parameter'],
+      ['limit=1&limit=2', 'limit', 'given more than once'],
     ])('answers %s with 400 naming %s', async (query, field, message) => {
       const { status, body } = await getJson<{ error: string; issues: { field: string; message: string }[] }>(
         `${server.url}/api/visits?${query}`,

@@ -61,6 +61,18 @@ describe.each(RUNTIMES)('on %s', (runtime) => {
       });
     });
 
+    it('answers HEAD like GET, with the same headers and no body, and records nothing', async () => {
+      const [before] = await database.query<{ n: number }>('SELECT COUNT(*) AS n FROM visits');
+      const response = await fetch(`${direct.url}/`, { method: 'HEAD', headers: { 'user-agent': 'link-checker/1.0' } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(response.headers.get('content-security-policy')).toContain("style-src 'nonce-");
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(await response.text()).toBe('');
+      const [after] = await database.query<{ n: number }>('SELECT COUNT(*) AS n FROM visits');
+      expect(Number(after?.n)).toBe(Number(before?.n));
+    });
+
     it("counts a person's visit in the total it shows, exactly once", async () => {
       const browser = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:135.0) Gecko/20100101 Firefox/135.0' };
       const first = await visit(direct, browser);

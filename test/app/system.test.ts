@@ -96,11 +96,16 @@ describe.each(RUNTIMES)('on %s', (runtime) => {
         const live = await getJson(`${viaProxy.url}/health/live`);
         expect(live).toMatchObject({ status: 200, body: { status: 'alive' } });
 
-        // A page that needs the database fails cleanly: JSON, a request id, no stack trace.
+        // A page that needs the database fails cleanly: 503 JSON with Retry-After and a request id, no stack trace.
         const page = await fetch(`${viaProxy.url}/api/visits`);
-        expect(page.status).toBe(500);
+        expect(page.status).toBe(503);
+        expect(page.headers.get('retry-after')).toBe('5');
         const error = (await page.json()) as Record<string, unknown>;
-        expect(error).toEqual({ error: 'internal_error', request_id: page.headers.get('x-request-id') });
+        expect(error).toEqual({
+          error: 'database_unavailable',
+          message: 'the database is unreachable or overloaded: try again in 5 s',
+          request_id: page.headers.get('x-request-id'),
+        });
 
         await proxy.restore();
         await waitFor('readiness to recover', async () => (await fetch(`${viaProxy.url}/health`)).status === 200);

@@ -165,8 +165,9 @@ describe('query plans on the request paths', () => {
       // Follow one page further so cursor queries are explained too.
       const cursor = /"next_cursor":"([^"]+)"/.exec(body)?.[1];
       if (cursor !== undefined) {
-        const separator = path.includes('?') ? '&' : '?';
-        expect((await fetch(`${server.url}${path}${separator}cursor=${cursor}`)).status).toBe(200);
+        const next = new URL(path, server.url);
+        next.searchParams.set('cursor', cursor);
+        expect((await fetch(next)).status, next.toString()).toBe(200);
       }
     }
 

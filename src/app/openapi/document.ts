@@ -183,6 +183,9 @@ function requestBodyObject(
 function operationObject(operation: OperationDoc, nameOf: (schema: v.GenericSchema) => string): OperationObject {
   const responses: Record<string, ResponseOrReference> = {};
   for (const response of operation.responses) responses[String(response.status)] = responseObject(response, nameOf);
+  if (operation.usesDatabase !== false && responses['503'] === undefined) {
+    responses['503'] = { $ref: '#/components/responses/DatabaseUnavailable' };
+  }
   responses['500'] = { $ref: '#/components/responses/InternalError' };
   return {
     operationId: operation.operationId,
@@ -228,7 +231,7 @@ export function buildOpenApiDocument(api: ApiDescription): OpenApiDocument {
       title: 'visit-tracker',
       version: api.appVersion,
       description:
-        'Records every visit to its home page and reports on them. Every response carries `X-Request-Id`. Errors share one shape: 400 `invalid_request` with one issue per parameter or field at fault, 404 `not_found`, 500 `internal_error` with the request id.',
+        'Records every visit to its home page and reports on them. Every response carries `X-Request-Id`. Errors share one shape: 400 `invalid_request` with one issue per parameter or field at fault, 404 `not_found`, 503 `database_unavailable` with `Retry-After` when the database cannot be reached or used in time, 500 `internal_error` with the request id.',
     },
     tags: TAGS,
     paths,

@@ -66,6 +66,8 @@ export interface OperationDoc {
   requestBody?: RequestBodyDoc;
   /** The runtimes that serve it, when not all of them do; elsewhere it is a 404. */
   runtimes?: RuntimeName[];
+  /** false: never the shared 503 `database_unavailable` (it needs no database, or, like the pixel, answers alike whatever the database does). */
+  usesDatabase?: false;
   responses: ResponseDoc[];
 }
 

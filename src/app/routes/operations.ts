@@ -1,5 +1,5 @@
 import { UnauthorizedBody } from '../access';
-import { InternalErrorBody, InvalidRequestBody, NotFoundBody } from '../errors';
+import { DatabaseUnavailableBody, InternalErrorBody, InvalidRequestBody, NotFoundBody } from '../errors';
 import { HtmlPage, json, type OperationDoc, type ResponseDoc, servedOn } from '../openapi/operation';
 import { docsOperation, OpenApiDocumentBody, openApiOperation } from './docs/operation';
 import { eventOperation } from './events/operation';
@@ -85,6 +85,7 @@ export const RESPONSE_SCHEMAS = {
   Unauthorized: UnauthorizedBody,
   InvalidRequest: InvalidRequestBody,
   NotFound: NotFoundBody,
+  DatabaseUnavailable: DatabaseUnavailableBody,
   InternalError: InternalErrorBody,
   OpenApiDocument: OpenApiDocumentBody,
   HtmlPage,
@@ -108,6 +109,22 @@ export const SHARED_RESPONSES = {
       body: { error: 'not_found', message: notFoundMessage('GET', '/api/visitors', 'node') },
     },
   ]),
+  DatabaseUnavailable: json(
+    503,
+    "503: the database could not be reached or used within DB_REQUEST_TIMEOUT_MS (down, hung, overloaded, refusing the service's credentials), with `Retry-After`. Nothing was recorded unless the database was committing it as the deadline passed (docs/failures.md). A page opened in a browser (`GET /`, `/sites…`) gets a short HTML page instead.",
+    DatabaseUnavailableBody,
+    [
+      {
+        name: 'database-unavailable',
+        summary: 'The database did not answer in time',
+        body: {
+          error: 'database_unavailable',
+          message: 'the database is unreachable or overloaded: try again in 5 s',
+          request_id: '8d7f3c1e-0b4a-4e55-9a51-1f0c2b6e7d90',
+        },
+      },
+    ],
+  ),
   InternalError: json(
     500,
     '500: something unexpected failed; never a stack trace. Quote the request id when reporting it.',

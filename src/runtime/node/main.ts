@@ -55,16 +55,29 @@ async function main(argv: readonly string[]): Promise<void> {
     draining = true;
     const { shutdownTimeoutMs } = settings.http;
     progress(`${signal}: no new connections; finishing requests in flight (at most ${shutdownTimeoutMs} ms)`);
+    const started = Date.now();
     const clean = await running.drain(shutdownTimeoutMs);
     if (!clean) progress('drain deadline reached: remaining connections were closed');
-    await service.close();
-    await database.stop();
-    progress('stopped');
-    process.exit(0);
+    // Closing the pool waits for the database; a hung one would hold the exit past any
+    // orchestrator's grace period. What is left of the deadline, and a second more, is all it gets.
+    const closeBudgetMs = Math.max(0, shutdownTimeoutMs - (Date.now() - started)) + SHUTDOWN_MARGIN_MS;
+    const closed = await Promise.race([
+      (async () => {
+        await service.close();
+        await database.stop();
+        return true;
+      })(),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), closeBudgetMs).unref()),
+    ]);
+    progress(closed ? 'stopped' : `the database did not let go within ${closeBudgetMs} ms: exiting without waiting for it`);
+    process.exit(closed ? 0 : 1);
   };
   process.on('SIGTERM', (signal) => void shutdown(signal));
   process.on('SIGINT', (signal) => void shutdown(signal));
 }
+
+/** What closing the database may take beyond the drain deadline before the process exits anyway. */
+const SHUTDOWN_MARGIN_MS = 1_000;
 
 class StartupError extends Error {}
 

@@ -1,8 +1,14 @@
 import { drizzle } from 'drizzle-orm/mysql2';
-import mysql, { type Pool } from 'mysql2/promise';
+import mysql, { type Connection, type Pool } from 'mysql2/promise';
 import * as schema from '../../../db/schema';
 import type { DatabaseSettings } from '../../config/database';
-import { connectionOptions, type Database, type DatabaseHandle } from '../../data/database';
+import {
+  connectionOptions,
+  type Database,
+  type DatabaseHandle,
+  type DatabaseStatus,
+  isConnectionError,
+} from '../../data/database';
 import { type StatementObserver, timeStatements } from './statement-timing';
 
 export interface PoolLimits {
@@ -51,11 +57,67 @@ export function createNodePool(
     options.observeStatement || options.logQuery
       ? timeStatements(mysqlPool, { observe, ...(options.logQuery ? { logQuery: options.logQuery } : {}) })
       : mysqlPool;
+  const probe = dedicatedProbe(() => mysql.createConnection(connectionOptions(settings, limits.connectTimeoutMs)));
   return {
     db: drizzle({ client, schema, mode: 'default' }),
     driver: client,
     connection: () => client.getConnection(),
+    probe: probe.check,
     pool: mysqlPool,
-    close: () => mysqlPool.end(),
+    close: async () => {
+      probe.close();
+      await mysqlPool.end();
+    },
+  };
+}
+
+/**
+ * /health's `SELECT 1` on a connection of its own, outside the pool: a pool whose queue is full
+ * of requests is busy, not broken, and a probe must neither wait behind them nor be reported
+ * unreachable because of them. A probe that times out destroys its connection, so no `SELECT 1`
+ * stays queued on a hung server; the next one connects afresh, within the same deadline.
+ */
+function dedicatedProbe(connect: () => Promise<Connection>): {
+  check(timeoutMs: number): Promise<DatabaseStatus>;
+  close(): void;
+} {
+  let current: Promise<Connection> | undefined;
+  const drop = () => {
+    const dropped = current;
+    current = undefined;
+    dropped?.then((connection) => connection.destroy()).catch(() => {});
+  };
+  const open = () => {
+    current ??= connect().then((connection) => {
+      // A connection the server drops emits 'error'; the next probe opens another.
+      connection.on('error', drop);
+      return connection;
+    });
+    return current;
+  };
+  return {
+    async check(timeoutMs) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<DatabaseStatus>((resolve) => {
+        timer = setTimeout(() => resolve('unreachable'), timeoutMs);
+      });
+      const attempt = open()
+        .then((connection) => connection.query('SELECT 1'))
+        .then(
+          (): DatabaseStatus => 'connected',
+          (error: unknown): DatabaseStatus => {
+            drop();
+            return isConnectionError(error) ? 'unreachable' : 'unhealthy';
+          },
+        );
+      try {
+        const status = await Promise.race([attempt, timeout]);
+        if (status === 'unreachable') drop();
+        return status;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close: drop,
   };
 }

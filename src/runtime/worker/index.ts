@@ -44,6 +44,12 @@ export default {
       ctx.waitUntil(requestDatabase.close());
       throw error;
     }
+    if (response.status === 503) {
+      // Answered as failed (the database did not take the request in time): its connection is
+      // dropped, not ended, so a transaction still open on it is rolled back, not committed later.
+      requestDatabase.abort();
+      return response;
+    }
     if (response.body === null) {
       // The response leaves now; the connection is closed after it, within the request's lifetime.
       ctx.waitUntil(requestDatabase.close());

@@ -16,6 +16,8 @@ export interface RequestDatabase {
   database(): VisitDatabase;
   /** Ends the connection, if one was opened. Never rejects. */
   close(): Promise<void>;
+  /** Drops the connection at once, whatever it is doing: the server rolls back an open transaction. */
+  abort(): void;
 }
 
 export class PreparedStatementsUnsupportedError extends Error {
@@ -37,6 +39,12 @@ export function openRequestDatabase(binding: HyperdriveBinding, connectTimeoutMs
         opened = { connection, database: createVisitDatabase(handle) };
       }
       return opened.database;
+    },
+    abort() {
+      if (opened === undefined) return;
+      const { connection } = opened;
+      opened = undefined;
+      connection.destroy();
     },
     async close() {
       if (opened === undefined) return;

@@ -19,5 +19,6 @@ export function incomingPageView(
     userAgent: c.req.header('user-agent') ?? '',
     country: deps.clientCountry(c),
     at,
+    deadline: c.get('deadline'),
   };
 }

@@ -92,7 +92,9 @@ export function eventRoutes(deps: AppDependencies): Hono {
       const source = pageViewSource({ url: body.url, referrer: body.referrer }, site.domain);
       if (!source.ok) throw new InvalidRequestError([{ field: source.field, message: source.message }]);
       await deps.sites.recordPageView(incomingPageView(c, deps, site, source.view, at));
-      return json(c, { status: 'accepted' } satisfies AcceptedJson, 202);
+      const accepted = () => json(c, { status: 'accepted' } satisfies AcceptedJson, 202);
+      c.set('answerIfUnavailable', accepted);
+      return accepted();
     },
   );
 

@@ -5,6 +5,7 @@ import type { DashboardSnapshot } from '../../../services/visit-store';
 import type { AppDependencies } from '../../dependencies';
 import { newStyleNonce } from '../../middleware/response-headers';
 import { html as htmlResponse } from '../../respond';
+import { recordedWithoutFigures } from '../../unavailable';
 import { renderDashboard } from './dashboard';
 
 const LATEST_VISITS_SHOWN = 10;
@@ -40,13 +41,22 @@ export function homeRoutes(deps: AppDependencies): Hono {
   };
 
   routes.get('/', async (c) => {
+    // Hono answers HEAD with the GET route; link checkers and monitors send it, and a HEAD
+    // must not change anything: the page's headers, no visit and no read.
+    if (c.req.method === 'HEAD') {
+      const styleNonce = newStyleNonce();
+      return htmlResponse(c, '', { styleNonce, cacheControl: 'no-store' });
+    }
     const now = deps.clock();
     await store.recordVisit({
       clientAddress: deps.clientAddress(c),
       userAgent: decodeHeaderText(c.req.header('user-agent') ?? ''),
       requestId: c.get('requestId'),
       at: now,
+      deadline: c.get('deadline'),
     });
+    // Committed: from here on, a failure to read the figures still answers that it is recorded.
+    c.set('answerIfUnavailable', () => recordedWithoutFigures(c));
     // Read after the visit committed, so it is in the figures.
     const date = todayIn(settings.timeZone, now);
     const snapshot = await store.dashboard({ date, timeZone: settings.timeZone }, LATEST_VISITS_SHOWN);

@@ -9,6 +9,7 @@ export const metricsOperation: OperationDoc = {
   method: 'get',
   path: '/metrics',
   operationId: 'getMetrics',
+  usesDatabase: false,
   tag: 'System',
   summary: 'Prometheus metrics of this instance',
   description:

@@ -11,6 +11,7 @@ export const signInFormOperation: OperationDoc = {
   method: 'get',
   path: '/sign-in',
   operationId: 'signInForm',
+  usesDatabase: false,
   tag: 'Pages',
   summary: 'The sign-in form',
   description:
@@ -23,6 +24,7 @@ export const signInOperation: OperationDoc = {
   method: 'post',
   path: '/sign-in',
   operationId: 'signIn',
+  usesDatabase: false,
   tag: 'Pages',
   summary: 'Sign in with an admin token',
   description: `A right token answers 303 to \`next\` with a session cookie: signed with HMAC-SHA-256 under that token, HttpOnly, SameSite=Strict, Secure (as \`__Host-vt-session\`) outside development, for seven days or until the token leaves ADMIN_TOKEN. Attempts are limited per client address: ${SIGN_IN_LIMIT.burst} at once, then ${SIGN_IN_LIMIT.perMinute} a minute.`,
@@ -43,6 +45,7 @@ export const signOutOperation: OperationDoc = {
   method: 'post',
   path: '/sign-out',
   operationId: 'signOut',
+  usesDatabase: false,
   tag: 'Pages',
   summary: 'Sign out',
   description: 'Ends the browser session: a 303 to the sign-in form, with the cookie cleared.',

@@ -5,6 +5,7 @@ export const scriptOperation: OperationDoc = {
   method: 'get',
   path: '/script.js',
   operationId: 'getTrackerScript',
+  usesDatabase: false,
   tag: 'Sites',
   summary: 'The tracker for a site’s pages',
   description:
@@ -18,6 +19,7 @@ export const pixelOperation: OperationDoc = {
   method: 'get',
   path: '/pixel.gif',
   operationId: 'recordPixelView',
+  usesDatabase: false,
   tag: 'Sites',
   summary: 'A page view without JavaScript (a 1×1 GIF)',
   description:

@@ -43,18 +43,23 @@ export function trackerRoutes(deps: AppDependencies): Hono {
       if (!source.ok) return;
       await deps.sites.recordPageView(incomingPageView(c, deps, site, source.view, at));
     };
-    // An image cannot show an error: a failure is logged, and the pixel served all the same.
+    const image = () => {
+      const headers = headersOf(c);
+      headers['cross-origin-resource-policy'] = 'cross-origin';
+      headers['cache-control'] = 'no-store';
+      headers['content-type'] = 'image/gif';
+      return new Response(PIXEL, { status: 200, headers });
+    };
+    // An image cannot show an error: a failure is logged, and the pixel served all the same,
+    // also when the request's deadline passes (src/app/unavailable.ts).
+    c.set('answerIfUnavailable', image);
     await record().catch((error: unknown) =>
       deps.logger.error('pixel page view not recorded', {
         request_id: c.get('requestId'),
         error: error instanceof Error ? error.message : String(error),
       }),
     );
-    const headers = headersOf(c);
-    headers['cross-origin-resource-policy'] = 'cross-origin';
-    headers['cache-control'] = 'no-store';
-    headers['content-type'] = 'image/gif';
-    return new Response(PIXEL, { status: 200, headers });
+    return image();
   });
 
   return routes;

@@ -129,10 +129,17 @@ describe('the tracker in headless Chromium, on pages of other origins', () => {
     await page.route('**/pixel.gif*', (route) => route.abort());
     await page.goto(`${registered}/landing`, { referer: 'https://news.example/item' });
     await page.evaluate(() => history.pushState({}, '', '/second'));
-    await waitFor('two page views', async () => (await eventsOf(['/landing', '/second'])).length === 2);
-    expect(await eventsOf(['/landing', '/second'])).toEqual([
+    // A jump to a fragment of the same page is not a page view; the next navigation is.
+    await page.evaluate(() => {
+      location.hash = 'section';
+    });
+    await page.evaluate(() => history.pushState({}, '', '/third'));
+    const paths = ['/landing', '/second', '/third'];
+    await waitFor('three page views', async () => (await eventsOf(paths)).some((event) => event.path === '/third'));
+    expect(await eventsOf(paths)).toEqual([
       { path: '/landing', referrer_host: 'news.example' },
       { path: '/second', referrer_host: null },
+      { path: '/third', referrer_host: null },
     ]);
 
     const elsewhere = await context.newPage();

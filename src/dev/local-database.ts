@@ -425,6 +425,10 @@ function serverArguments(binary: DatabaseProgram, paths: LocalDatabasePaths, por
     '--skip-log-bin',
     '--innodb-buffer-pool-size=128M',
     '--performance-schema=OFF',
+    // Room for npm run dev:edge, where every request opens a connection of its own (no
+    // Hyperdrive pool locally): 200 concurrent visits needed more than the default 151, and
+    // the ones past it hung in the local Hyperdrive emulation instead of failing.
+    '--max-connections=512',
     ...(binary.flavour === 'mysql' ? mysqlOnlyServerArguments(paths) : []),
   ];
 }

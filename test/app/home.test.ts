@@ -73,6 +73,20 @@ describe.each(RUNTIMES)('on %s', (runtime) => {
       expect(Number(after?.n)).toBe(Number(before?.n));
     });
 
+    it('answers 200 concurrent visits, each counted once', async () => {
+      const [before] = await database.query<{ n: number }>('SELECT COUNT(*) AS n FROM visits');
+      const statuses = await Promise.all(
+        Array.from({ length: 200 }, async (_, index) => {
+          const response = await fetch(`${direct.url}/`, { headers: { 'user-agent': `burst-check/${index}` } });
+          await response.arrayBuffer();
+          return response.status;
+        }),
+      );
+      expect(statuses.filter((status) => status !== 200)).toEqual([]);
+      const [after] = await database.query<{ n: number }>('SELECT COUNT(*) AS n FROM visits');
+      expect(Number(after?.n) - Number(before?.n)).toBe(200);
+    });
+
     it("counts a person's visit in the total it shows, exactly once", async () => {
       const browser = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:135.0) Gecko/20100101 Firefox/135.0' };
       const first = await visit(direct, browser);

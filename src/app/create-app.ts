@@ -5,6 +5,7 @@ import type { AppDependencies } from './dependencies';
 import { type InternalErrorJson, InvalidRequestError, type InvalidRequestJson, type NotFoundJson } from './errors';
 import { errorFields } from './logging/logger';
 import { databaseDeadline } from './middleware/database-deadline';
+import { rateLimited } from './middleware/rate-limit';
 import { requestTelemetry } from './middleware/request-telemetry';
 import { responseHeaders } from './middleware/response-headers';
 import { json } from './respond';
@@ -22,6 +23,9 @@ import { trackerRoutes } from './routes/tracker/route';
 import { visitsRoutes } from './routes/visits/route';
 import { databaseUnavailable } from './unavailable';
 
+/** The paths whose requests record a visit or a page view: RATE_LIMIT applies to them (and to sign-in). */
+export const RECORDING_PATHS = ['/', '/api/event', '/pixel.gif'] as const;
+
 /**
  * Builds the whole HTTP application from its dependencies. Every runtime entry point and
  * every test calls this; nothing here knows which runtime it is in.
@@ -35,6 +39,12 @@ export function createApp(deps: AppDependencies): Hono {
   app.use(requestTelemetry(deps));
   // A request that waits on the database longer than DB_REQUEST_TIMEOUT_MS is answered 503.
   app.use(databaseDeadline(deps.settings.databaseDeadlineMs));
+
+  // RATE_LIMIT: the routes that record something, per client address, before they run.
+  if (deps.rateLimiter !== undefined) {
+    const limit = rateLimited(deps.rateLimiter, deps.clientAddress);
+    for (const path of RECORDING_PATHS) app.use(path, limit);
+  }
 
   const access = createAccess(deps.settings, deps.clock);
   // Not a middleware on every path when no token is set: /api/visits is a hot path.

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { AppSettings } from '../config/service';
 import type { HealthProbe } from '../services/health';
+import type { RateLimiter } from '../services/rate-limiter';
 import type { SiteStats } from '../services/site-stats';
 import type { SiteTracker } from '../services/site-tracker';
 import type { VisitStore } from '../services/visit-store';
@@ -21,6 +22,8 @@ export interface AppDependencies {
   siteStats: SiteStats;
   /** Readiness for GET /health (src/services/health.ts). */
   health: HealthProbe;
+  /** RATE_LIMIT per client address on the recording routes (src/services/rate-limiter.ts); absent: off. */
+  rateLimiter?: RateLimiter | undefined;
   logger: Logger;
   /** Request and database measurements; absent (the Worker): nothing is measured, no /metrics. */
   metrics?: AppMetrics | undefined;

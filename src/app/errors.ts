@@ -50,6 +50,12 @@ export const DatabaseUnavailableBody = v.strictObject({
   request_id: v.pipe(v.string(), v.description('the id of the log line; also in X-Request-Id')),
 });
 
+export const RateLimitedBody = v.strictObject({
+  error: v.literal('rate_limited'),
+  message: v.pipe(v.string(), v.description('how long to wait (also in Retry-After)')),
+});
+
+export type RateLimitedJson = v.InferOutput<typeof RateLimitedBody>;
 export type DatabaseUnavailableJson = v.InferOutput<typeof DatabaseUnavailableBody>;
 export type InvalidRequestJson = v.InferOutput<typeof InvalidRequestBody>;
 export type NotFoundJson = v.InferOutput<typeof NotFoundBody>;

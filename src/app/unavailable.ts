@@ -33,7 +33,7 @@ export async function databaseUnavailable(c: Context, error: unknown, deps: Pick
   });
   if (answerIfUnavailable !== undefined) return answerIfUnavailable();
   const response = isPage(c)
-    ? await page(c, 503, 'Temporarily unavailable', [
+    ? await messagePage(c, 503, 'Temporarily unavailable', [
         'The database did not answer in time, so this page could not be shown.',
         `Try again in ${RETRY_AFTER_SECONDS} seconds.`,
       ])
@@ -52,13 +52,14 @@ export async function databaseUnavailable(c: Context, error: unknown, deps: Pick
 
 /** GET /'s answer when its visit is recorded but the figures cannot be read: 200, without them. */
 export function recordedWithoutFigures(c: Context): Promise<Response> {
-  return page(c, 200, 'Visit recorded', [
+  return messagePage(c, 200, 'Visit recorded', [
     'Your visit is recorded.',
     'The figures cannot be read from the database right now; reload in a few seconds to see them.',
   ]);
 }
 
-async function page(c: Context, status: number, title: string, lines: string[]): Promise<Response> {
+/** A short page that says one thing, under the strict CSP: for 429s and 503s of pages opened in a browser. */
+export async function messagePage(c: Context, status: number, title: string, lines: string[]): Promise<Response> {
   const styleNonce = newStyleNonce();
   const body = await html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · visit-tracker</title><style nonce="${styleNonce}">${PAGE_STYLE}</style></head>

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { IP_ANONYMIZATION_MODES, IP_HASH_KEY_MIN_LENGTH, type IpAnonymization } from '../domain/ip-anonymizer';
+import { parseRateLimit } from '../domain/rate-limit';
 import { isTimeZone } from '../domain/time';
 import { SERVER_ID_MAX_LENGTH } from '../domain/visit';
 import { integer, oneOf, optionalOneOf, type Settings, section, text, variable } from './variables';
@@ -19,6 +20,9 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
 // Read by more than one section, so declared once.
 const APP_ENV = variable('APP_ENV', oneOf(APP_ENVS, 'development'));
 const LOG_LEVEL = variable('LOG_LEVEL', oneOf(LOG_LEVELS, 'info'));
+
+/** RATE_LIMIT's default where the service faces the public: a person never reloads twice a second for a minute. */
+export const DEFAULT_RATE_LIMIT = { burst: 120, perMinute: 120 } as const;
 
 /** A token is a password that is never typed: long enough that guessing it is hopeless. */
 export const ADMIN_TOKEN_MIN_LENGTH = 32;
@@ -58,8 +62,23 @@ export const appSettings = section(
     // statements) before it is answered 503 with Retry-After: a hung database turns into quick
     // refusals, not into requests that wait as long as the hang. /health has HEALTH_TIMEOUT_MS.
     databaseDeadlineMs: variable('DB_REQUEST_TIMEOUT_MS', integer(100, 120_000, 5_000)),
+    // Per client address on the recording routes and sign-in; unset: DEFAULT_RATE_LIMIT where
+    // the service faces the public (production, staging), off on a workstation (development, test).
+    rateLimit: variable(
+      'RATE_LIMIT',
+      v.optional(
+        v.pipe(
+          v.string(),
+          v.check(
+            (value) => parseRateLimit(value) !== undefined,
+            'expected requests per client address, e.g. 120/min or 5/s, or off',
+          ),
+          v.transform((value) => parseRateLimit(value) ?? 'off'),
+        ),
+      ),
+    ),
   },
-  ({ environment, adminTokens, timeZone, logLevel, databaseDeadlineMs }, problem) => {
+  ({ environment, adminTokens, timeZone, logLevel, databaseDeadlineMs, rateLimit }, problem) => {
     // A production server without a token would show private figures to nobody and could not be
     // administered: a deployment that forgot the secret stops here rather than running closed.
     if (environment === 'production' && adminTokens.length === 0) {
@@ -68,7 +87,15 @@ export const appSettings = section(
         `required when APP_ENV=production: one or more tokens of at least ${ADMIN_TOKEN_MIN_LENGTH} characters, comma-separated (openssl rand -hex 32 makes one); in .env for Compose and npm run stack, with npx wrangler secret put ADMIN_TOKEN --config deploy/wrangler.jsonc on the Worker`,
       );
     }
-    return { environment, adminTokens, timeZone, debug: logLevel === 'debug', databaseDeadlineMs };
+    const publicFacing = environment === 'production' || environment === 'staging';
+    return {
+      environment,
+      adminTokens,
+      timeZone,
+      debug: logLevel === 'debug',
+      databaseDeadlineMs,
+      rateLimit: rateLimit ?? (publicFacing ? DEFAULT_RATE_LIMIT : ('off' as const)),
+    };
   },
 );
 export type AppSettings = Settings<typeof appSettings>;

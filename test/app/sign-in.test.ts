@@ -28,7 +28,8 @@ describe.each(RUNTIMES)('signing in from a browser on %s', (runtime) => {
   beforeAll(async () => {
     database = await createTestDatabase();
     server = await startRuntime(runtime, database, {
-      env: { ADMIN_TOKEN: TOKEN, ...(runtime === 'node' ? { TRUST_PROXY: 'loopback' } : {}) },
+      // RATE_LIMIT on (a test server has it off by default), for the sign-in limit.
+      env: { ADMIN_TOKEN: TOKEN, RATE_LIMIT: '120/min', ...(runtime === 'node' ? { TRUST_PROXY: 'loopback' } : {}) },
     });
     await registerSite(database, 'example.com');
   });

@@ -132,7 +132,14 @@ async function benchSize(size: string, rows: number, duration: number, connectio
   await mkdir(dataDir, { recursive: true });
   const stack = await startStack({
     root,
-    env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? '', LOG_LEVEL: 'warn', ADMIN_TOKEN: BENCH_ADMIN_TOKEN },
+    // RATE_LIMIT=off: every connection comes from this one address.
+    env: {
+      ...process.env,
+      DATABASE_URL: process.env.DATABASE_URL ?? '',
+      LOG_LEVEL: 'warn',
+      ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+      RATE_LIMIT: 'off',
+    },
     dataDir,
     proxyPort: 0,
     write: (line) => {

@@ -298,6 +298,7 @@ describe('compose.yml', () => {
         .filter((volume): volume is string => typeof volume === 'string' && volume.startsWith('./'));
       expect(binds.map((volume) => volume.split(':')[0])).toEqual([
         './deploy/nginx/nginx.conf',
+        './deploy/nginx/render-nginx-conf.sh',
         './deploy/db/init',
         './deploy/db/backup.sh',
       ]);
@@ -305,6 +306,8 @@ describe('compose.yml', () => {
       expect(binds.every((volume) => volume.endsWith(':ro'))).toBe(true);
       // Sourced, the script gets the entrypoint's docker_process_sql; run, it would stop.
       expect(statSync(join(root, 'deploy/db/init/01-users.sh')).mode & 0o111).toBe(0);
+      // The nginx image's entrypoint runs only executable scripts in /docker-entrypoint.d.
+      expect(statSync(join(root, 'deploy/nginx/render-nginx-conf.sh')).mode & 0o111).not.toBe(0);
     });
 
     it('pins every image to a version', () => {

@@ -8,12 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenOnce } from '../../src/dev/host';
-import { renderLocalNginxConfig } from '../../src/dev/stack/nginx-config';
+import { renderLocalNginxConfig, withRateLimit } from '../../src/dev/stack/nginx-config';
+import { parseRateLimit } from '../../src/domain/rate-limit';
 import { parseNodeSettings } from '../../src/runtime/node/settings';
 import { waitFor } from '../support/server';
 
 const run = promisify(execFile);
 const configPath = fileURLToPath(new URL('../../deploy/nginx/nginx.conf', import.meta.url));
+const renderScript = fileURLToPath(new URL('../../deploy/nginx/render-nginx-conf.sh', import.meta.url));
 let source: string;
 let runDir: string;
 
@@ -131,6 +133,75 @@ describe('deploy/nginx/nginx.conf', () => {
         expect(await answer(`${base}/health/live`), `${base}/health/live`).toEqual({ status: 200, upstream: null });
       }
       expect(reached).not.toContain('/metrics');
+    } finally {
+      nginx.kill('SIGQUIT');
+      await new Promise((resolve) => nginx.once('exit', resolve));
+      await new Promise((resolve) => replica.close(resolve));
+    }
+  });
+
+  it("limits the recording routes per address with RATE_LIMIT, rendered alike by Compose's script and npm run stack", async () => {
+    for (const path of ['location = /', 'location = /api/event', 'location = /pixel.gif']) {
+      expect(block(path), path).toMatch(/limit_req zone=recording burst=120 nodelay;/);
+    }
+    expect(source).toMatch(/limit_req_zone \$binary_remote_addr zone=recording:10m rate=120r\/m;/);
+    for (const value of ['120/min', '5/s', 'off', ' 30/MIN ']) {
+      const output = join(runDir, 'rendered.conf');
+      await run('sh', [renderScript], {
+        env: { PATH: process.env.PATH ?? '', RATE_LIMIT: value, NGINX_CONF_TEMPLATE: configPath, NGINX_CONF_OUTPUT: output },
+      });
+      const setting = parseRateLimit(value);
+      if (setting === undefined) throw new Error(`${value} should parse`);
+      expect(await readFile(output, 'utf8'), value).toBe(withRateLimit(source, setting));
+    }
+    expect(withRateLimit(source, 'off')).not.toMatch(/limit_req/);
+    expect(withRateLimit(source, { burst: 5, perMinute: 300 })).toMatch(/rate=5r\/s;[\s\S]*burst=5 nodelay/);
+    await expect(
+      run('sh', [renderScript], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          RATE_LIMIT: 'lots',
+          NGINX_CONF_TEMPLATE: configPath,
+          NGINX_CONF_OUTPUT: join(runDir, 'x'),
+        },
+      }),
+    ).rejects.toThrow(/expected a rate such as 120\/min or 5\/s, or off/);
+  });
+
+  it('answers 429 past the burst from one address, before the replica sees it', async () => {
+    let reached = 0;
+    const replica = createServer((_request, response) => {
+      reached += 1;
+      response.end('ok');
+    });
+    await new Promise<void>((resolve) => replica.listen(0, '127.0.0.1', resolve));
+    const port = await listenOnce();
+    const file = join(runDir, 'nginx-limited.conf');
+    await writeFile(
+      file,
+      renderLocalNginxConfig(source, {
+        upstreams: [`127.0.0.1:${(replica.address() as AddressInfo).port}`],
+        listen: `127.0.0.1:${port}`,
+        runDir,
+        rateLimit: { burst: 3, perMinute: 3 },
+      }),
+    );
+    const nginx = spawn('nginx', ['-p', runDir, '-c', file, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      await waitFor(
+        'nginx to listen',
+        async () => (await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => undefined))?.ok === true,
+      );
+      const before = reached;
+      const statuses: number[] = [];
+      for (let index = 0; index < 6; index++) {
+        const response = await fetch(`http://127.0.0.1:${port}/`);
+        await response.arrayBuffer();
+        statuses.push(response.status);
+      }
+      // The first plus a burst of 3, then refused: nginx's burst is on top of the one request a rate admits.
+      expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+      expect(reached - before).toBe(4);
     } finally {
       nginx.kill('SIGQUIT');
       await new Promise((resolve) => nginx.once('exit', resolve));

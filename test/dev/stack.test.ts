@@ -24,7 +24,8 @@ async function start(): Promise<Stack> {
     root,
     // STATS_CACHE_TTL_MS=0: the checks compare /api/stats with what was just written (the cache
     // has its own tests); compose.yml passes the variable through, as in a real deployment.
-    env: { ...process.env, DATABASE_URL: '', STATS_CACHE_TTL_MS: '0', ADMIN_TOKEN },
+    // RATE_LIMIT=off: the load below comes from one address (nginx-config.test.ts checks the zone).
+    env: { ...process.env, DATABASE_URL: '', STATS_CACHE_TTL_MS: '0', ADMIN_TOKEN, RATE_LIMIT: 'off' },
     replicas: 3,
     proxyPort: 0,
     dataDir,

@@ -1,5 +1,5 @@
 import { UnauthorizedBody } from '../access';
-import { DatabaseUnavailableBody, InternalErrorBody, InvalidRequestBody, NotFoundBody } from '../errors';
+import { DatabaseUnavailableBody, InternalErrorBody, InvalidRequestBody, NotFoundBody, RateLimitedBody } from '../errors';
 import { HtmlPage, json, type OperationDoc, type ResponseDoc, servedOn } from '../openapi/operation';
 import { docsOperation, OpenApiDocumentBody, openApiOperation } from './docs/operation';
 import { eventOperation } from './events/operation';
@@ -86,6 +86,7 @@ export const RESPONSE_SCHEMAS = {
   InvalidRequest: InvalidRequestBody,
   NotFound: NotFoundBody,
   DatabaseUnavailable: DatabaseUnavailableBody,
+  RateLimited: RateLimitedBody,
   InternalError: InternalErrorBody,
   OpenApiDocument: OpenApiDocumentBody,
   HtmlPage,

@@ -1,3 +1,5 @@
+import { nginxRate, type RateLimitSetting } from '../../domain/rate-limit';
+
 /**
  * Renders deploy/nginx/nginx.conf for processes on this host. Only what differs from the
  * container is rewritten: the servers of `upstream app_replicas`, the listen address, the
@@ -13,6 +15,14 @@ export interface LocalNginxOptions {
   listen: string;
   /** A writable directory for the pid file and temp files. */
   runDir: string;
+  /** RATE_LIMIT as the replicas read it: its values in the `recording` zone, or no limits at all. Default: the file's. */
+  rateLimit?: RateLimitSetting;
+}
+
+/** RATE_LIMIT's values over the file's limit_req lines, or none of them when it is `off` (as render-nginx-conf.sh does). */
+export function withRateLimit(source: string, rateLimit: RateLimitSetting): string {
+  if (rateLimit === 'off') return source.replace(/^.*limit_req.*\n/gm, '');
+  return source.replace(/rate=\d+r\/[ms]/g, `rate=${nginxRate(rateLimit)}`).replace(/burst=\d+/g, `burst=${rateLimit.burst}`);
 }
 
 export function renderLocalNginxConfig(source: string, options: LocalNginxOptions): string {
@@ -41,7 +51,8 @@ export function renderLocalNginxConfig(source: string, options: LocalNginxOption
     return servers;
   });
   const temp = (kind: string) => `    ${kind}_temp_path ${options.runDir}/${kind};`;
-  const withUpstream = source.replace(upstream[0], `${upstream[1]}${body}${upstream[3]}`);
+  const limited = options.rateLimit === undefined ? source : withRateLimit(source, options.rateLimit);
+  const withUpstream = limited.replace(upstream[0], `${upstream[1]}${body}${upstream[3]}`);
   const rewrites: [RegExp, string, string][] = [
     [/^(\s*)listen\s+8080;/m, `$1listen ${options.listen};`, 'listen 8080;'],
     [/^pid\s+[^;]+;/m, `pid ${options.runDir}/nginx.pid;`, 'pid'],

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import mysql from 'mysql2/promise';
 import { databaseUrlOf } from '../../config/database';
 import { DATABASE_LOCATION_VARIABLES, databaseLocation } from '../../config/node';
+import { appSettings } from '../../config/service';
 import { parseSettings } from '../../config/variables';
 import { findExecutable, searchDirectories } from '../../ops/programs';
 import { listenOnce } from '../host';
@@ -168,6 +169,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         upstreams: replicas.map((replica) => new URL(replica.url).host),
         listen: `127.0.0.1:${proxyPort}`,
         runDir,
+        // One setting for both tiers: the limit the replicas apply, in the proxy's zone too.
+        rateLimit: parseSettings({ ...process.env, ...appEnvironment }, { app: appSettings }).app.rateLimit,
       }),
     );
     mark('proxy:started');

@@ -7,6 +7,7 @@ import type { LogSettings } from '../../config/service';
 import { createVisitDatabase } from '../../data/visit-database';
 import { countryOf, isTrustedPeer, resolveClientAddress } from '../../domain/client-ip';
 import { createHealthProbe } from '../../services/health';
+import { memoryRateLimiter } from '../../services/rate-limiter';
 import type { ReadCache } from '../../services/read-cache';
 import { createReplicaRouting, primaryOnly } from '../../services/read-routing';
 import { createSiteStats } from '../../services/site-stats';
@@ -120,6 +121,7 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     sites: createSiteTracker({ primary: () => primary, sharedIo: true, hashing: nodeHashing }),
     siteStats: createSiteStats({ reads: replicas, clock }),
     health: createHealthProbe({ store, ...settings.health, isDraining: options.isDraining }),
+    rateLimiter: settings.app.rateLimit === 'off' ? undefined : memoryRateLimiter(settings.app.rateLimit),
     logger,
     metrics,
     clock,

@@ -5,7 +5,9 @@ import { serviceSections } from '../../config/service';
 import { parseSettings } from '../../config/variables';
 import type { VisitDatabase } from '../../data/visit-database';
 import { countryOf, parseTrustedProxies, resolveClientAddress } from '../../domain/client-ip';
+import type { RateLimitSetting } from '../../domain/rate-limit';
 import { createHealthProbe } from '../../services/health';
+import { bindingRateLimiter, memoryRateLimiter, type RateLimitBinding, type RateLimiter } from '../../services/rate-limiter';
 import { primaryOnly } from '../../services/read-routing';
 import { createSiteStats } from '../../services/site-stats';
 import { createSiteTracker } from '../../services/site-tracker';
@@ -64,6 +66,7 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
     sites: createSiteTracker({ primary: options.database, sharedIo: false }),
     siteStats: createSiteStats({ reads: primaryOnly(options.database), clock }),
     health: createHealthProbe({ store, ...settings.health }),
+    rateLimiter: workerRateLimiter(options.env, settings.app.rateLimit),
     logger: createLogger(settings.log.level, (line) => console.log(line), { server_id: serverId }, settings.log.format),
     clock,
     instance: {
@@ -82,4 +85,23 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
     clientCountry: (c) => countryOf((c.req.raw as { cf?: { country?: unknown } }).cf?.country),
   });
   return { app, connectTimeoutMs: settings.connect.connectTimeoutMs };
+}
+
+/**
+ * RATE_LIMIT on the Worker: Cloudflare's rate-limiting binding where deploy/wrangler.jsonc
+ * declares one (counted across isolates; its limit and period are the binding's), else the
+ * same in-memory buckets as on Node, per isolate (locally, and where no binding is set up).
+ */
+function workerRateLimiter(env: WorkerEnv, setting: RateLimitSetting): RateLimiter | undefined {
+  if (setting === 'off') return undefined;
+  const binding = env.RATE_LIMITER;
+  if (isRateLimitBinding(binding)) return bindingRateLimiter(binding, RATE_LIMIT_BINDING_PERIOD_SECONDS);
+  return memoryRateLimiter(setting);
+}
+
+/** The period of the binding in deploy/wrangler.jsonc (Cloudflare allows 10 or 60 s). */
+const RATE_LIMIT_BINDING_PERIOD_SECONDS = 60;
+
+function isRateLimitBinding(value: unknown): value is RateLimitBinding {
+  return typeof value === 'object' && value !== null && typeof (value as { limit?: unknown }).limit === 'function';
 }

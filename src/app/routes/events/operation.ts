@@ -1,4 +1,4 @@
-import { InvalidRequestBody } from '../../errors';
+import { InvalidRequestBody, RateLimitedBody } from '../../errors';
 import { json, type OperationDoc, query } from '../../openapi/operation';
 import { NoQuery, UNKNOWN_PARAMETER } from '../../query';
 import { AcceptedBody, EVENT_BODY_MAX_BYTES, EventBody, ForbiddenBody, PayloadTooLargeBody } from './schemas';
@@ -78,5 +78,6 @@ export const eventOperation: OperationDoc = {
       },
     ]),
     json(413, `A body over ${EVENT_BODY_MAX_BYTES} bytes.`, PayloadTooLargeBody, []),
+    json(429, 'Past RATE_LIMIT for this client address, with `Retry-After`; nothing recorded.', RateLimitedBody, []),
   ],
 };

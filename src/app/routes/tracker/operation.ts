@@ -1,4 +1,5 @@
-import type { OperationDoc } from '../../openapi/operation';
+import { RateLimitedBody } from '../../errors';
+import { json, type OperationDoc } from '../../openapi/operation';
 import { PixelImage, TrackerScript } from './schemas';
 
 export const scriptOperation: OperationDoc = {
@@ -24,5 +25,8 @@ export const pixelOperation: OperationDoc = {
   summary: 'A page view without JavaScript (a 1×1 GIF)',
   description:
     '`?site=example.com&url=<the page>&ref=<its referrer>` (URL-encoded), e.g. in an e-mail or a `<noscript>` image. Always a 200 GIF with `Cache-Control: no-store`; the page view is recorded, before the answer, when `site` is registered and `url` is an absolute http(s) URL, and silently not otherwise (an image cannot show an error).',
-  responses: [{ status: 200, description: 'The image.', mediaType: 'image/gif', schema: PixelImage, examples: [] }],
+  responses: [
+    { status: 200, description: 'The image.', mediaType: 'image/gif', schema: PixelImage, examples: [] },
+    json(429, 'Past RATE_LIMIT for this client address, with `Retry-After`; nothing recorded.', RateLimitedBody, []),
+  ],
 };

@@ -38,8 +38,13 @@ interface Service {
   stop_grace_period?: string;
   restart?: string;
   profiles?: string[];
-  deploy?: { replicas?: number | string };
+  deploy?: { replicas?: number | string; resources?: { limits?: { memory?: string; cpus?: string } } };
   volumes?: unknown[];
+  read_only?: boolean;
+  cap_drop?: string[];
+  cap_add?: string[];
+  tmpfs?: string[];
+  logging?: { driver?: string; options?: Record<string, string> };
 }
 
 interface ComposeFile {
@@ -308,6 +313,34 @@ describe('compose.yml', () => {
       expect(statSync(join(root, 'deploy/db/init/01-users.sh')).mode & 0o111).toBe(0);
       // The nginx image's entrypoint runs only executable scripts in /docker-entrypoint.d.
       expect(statSync(join(root, 'deploy/nginx/render-nginx-conf.sh')).mode & 0o111).not.toBe(0);
+    });
+
+    it("rotates every service's log, and runs every long-running service read-only without capabilities", () => {
+      for (const [name, entry] of Object.entries(compose.services)) {
+        expect(entry.logging, name).toEqual({ driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } });
+      }
+      for (const name of ['proxy', 'app', 'migrate', 'backup', 'redis']) {
+        expect(service(name).read_only, name).toBe(true);
+        expect(service(name).cap_drop, name).toEqual(['ALL']);
+        expect(service(name).cap_add, name).toBeUndefined();
+      }
+      // The proxy writes its rendered config, pid file and temp files to tmpfs only, as an unprivileged user.
+      expect(service('proxy').image).toMatch(/^nginxinc\/nginx-unprivileged:/);
+      expect(service('proxy').tmpfs).toEqual(['/tmp', '/var/cache/nginx']);
+      expect(environmentOf('proxy').NGINX_CONF_OUTPUT).toBe('/tmp/nginx.conf');
+      expect(service('proxy').command).toEqual(['nginx', '-c', '/tmp/nginx.conf', '-g', 'daemon off;']);
+      expect(read('deploy/nginx/nginx.conf')).toMatch(/^pid \/tmp\/nginx\.pid;/m);
+    });
+
+    it("limits a replica's memory to what the image's heap cap needs: between 2x and 4x --max-old-space-size", () => {
+      const cmd = execForm(dockerfile.getCMDs().at(-1)) ?? [];
+      const heapMiB = Number(cmd.find((arg) => arg.startsWith('--max-old-space-size='))?.split('=')[1]);
+      expect(heapMiB).toBeGreaterThan(0);
+      const limit = service('app').deploy?.resources?.limits?.memory ?? '';
+      const limitMiB = Number(/^(\d+)M$/.exec(limit)?.[1]);
+      expect(limitMiB, limit).toBeGreaterThanOrEqual(2 * heapMiB);
+      expect(limitMiB, limit).toBeLessThanOrEqual(4 * heapMiB);
+      expect(service('app').deploy?.resources?.limits?.cpus).toBe('1.0');
     });
 
     it('pins every image to a version', () => {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import mysql from 'mysql2/promise';
 import { type Stack, StackError, startStack } from '../../src/dev/stack/stack';
+import { benchAbuse } from './abuse';
 
 /**
  * `npm run bench [-- --rows 10k,1m,10m] [--duration 10] [--connections 32]`
@@ -115,8 +116,23 @@ async function main(): Promise<void> {
       say(`  ${result.size}: ${ratios.join(', ')}`);
     }
   }
+  say(`\n# one abusive client and 31 polite ones, RATE_LIMIT=120/min, ${duration} s`);
+  const abuse = await benchAbuse({
+    root,
+    dataDir: join(root, '.data', 'bench', sizes[0] ?? '10k'),
+    seconds: duration,
+    env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? '', LOG_LEVEL: 'warn', ADMIN_TOKEN: BENCH_ADMIN_TOKEN },
+    say,
+  });
+  const allowed = Math.round(abuse.limitPerMinute + (abuse.limitPerMinute / 60) * abuse.seconds);
+  say(
+    `abusive client (8 connections from 127.0.0.1): ${number(abuse.abusive.sent)} sent, ${number(abuse.abusive.admitted)} served (its limit allows about ${allowed} in ${abuse.seconds} s), ${number(abuse.abusive.limited)} refused with 429, ${abuse.abusive.other} other`,
+  );
+  say(
+    `polite clients (${abuse.polite.clients}, one page view a second each): ${number(abuse.polite.sent)} sent, ${number(abuse.polite.admitted)} served, ${abuse.polite.limited} refused, ${abuse.polite.other} other, p50 ${abuse.polite.p50Ms} ms`,
+  );
   const file = join(root, '.data', 'bench', `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  await writeFile(file, JSON.stringify({ connections, duration, cache: describeCache(process.env), results }, null, 2));
+  await writeFile(file, JSON.stringify({ connections, duration, cache: describeCache(process.env), results, abuse }, null, 2));
   say(`\nraw figures: ${file}`);
 }
 

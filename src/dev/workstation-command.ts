@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { databaseLocation } from '../config/node';
 import { localDataSettings } from '../config/tools';
 import { ConfigError, parseSettings } from '../config/variables';
+import { processEnvironment } from '../ops/environment';
 import { DatabaseServerNotFoundError } from './local-database';
 import { configuredOrPrivateDatabase, type ResolvedDatabase } from './private-database';
 
@@ -14,7 +15,7 @@ import { configuredOrPrivateDatabase, type ResolvedDatabase } from './private-da
 export function runAgainstDatabase(label: string, run: (database: ResolvedDatabase) => Promise<number>): void {
   const say = (message: string) => process.stdout.write(`[${label}] ${message}\n`);
   const main = async (): Promise<number> => {
-    const settings = parseSettings(process.env, { database: databaseLocation, local: localDataSettings });
+    const settings = parseSettings(processEnvironment(), { database: databaseLocation, local: localDataSettings });
     const database = await configuredOrPrivateDatabase({
       configured: settings.database,
       dataDir: settings.local.dataDir,

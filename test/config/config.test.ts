@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { SECRET_FILE_VARIABLES, withSecretFiles } from '../../src/config/secret-files';
 import { backupSettings, localDataSettings, retentionSettings } from '../../src/config/tools';
-import { variablesOf } from '../../src/config/variables';
+import { ConfigError, variablesOf } from '../../src/config/variables';
 import { resolveClientAddress } from '../../src/domain/client-ip';
 import { NODE_SERVICE_VARIABLES, parseNodeSettings } from '../../src/runtime/node/settings';
 import { configError, parse } from '../support/config';
@@ -264,12 +265,46 @@ describe('CONFIG_VARIABLES', () => {
       for (const [, name] of source.matchAll(/\bvariable\(\s*'([A-Z][A-Z0-9_]*)'/g)) declared.add(name as string);
     }
     expect(declared.size).toBeGreaterThan(20);
-    expect([...new Set(CONFIG_VARIABLES)].sort()).toEqual([...declared].sort());
+    // …and the secrets' file forms (src/config/secret-files.ts).
+    expect([...new Set(CONFIG_VARIABLES)].sort()).toEqual([...declared, ...SECRET_FILE_VARIABLES].sort());
   });
 
   it('ignores variables it does not read', () => {
     // Any unknown variable is ignored rather than rejected.
     expect(parse({ PATH: '/usr/bin', HOME: '/root', SOMETHING_ELSE: 'x' })).toEqual(parse({}));
+  });
+});
+
+describe('secret files', () => {
+  const files: Record<string, string> = { '/run/secrets/db_password': 'from-a-file\n', '/run/secrets/token': 'x'.repeat(40) };
+  const read = (path: string) => {
+    const content = files[path];
+    if (content === undefined) throw new Error('ENOENT: no such file');
+    return content;
+  };
+
+  it('reads NAME_FILE into NAME, without its trailing newline', () => {
+    const env = withSecretFiles({ DB_PASSWORD_FILE: '/run/secrets/db_password', ADMIN_TOKEN_FILE: '/run/secrets/token' }, read);
+    expect(env.DB_PASSWORD).toBe('from-a-file');
+    expect(env.ADMIN_TOKEN).toBe('x'.repeat(40));
+  });
+
+  it('refuses both forms at once, and a file it cannot read, naming the variable and never the value', () => {
+    let error: unknown;
+    try {
+      withSecretFiles(
+        { DB_PASSWORD: 'hunter2', DB_PASSWORD_FILE: '/run/secrets/db_password', ADMIN_TOKEN_FILE: '/run/secrets/missing' },
+        read,
+      );
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'DB_PASSWORD_FILE: DB_PASSWORD is set too; set one of them, not both',
+      expect.stringMatching(/^ADMIN_TOKEN_FILE: cannot read \/run\/secrets\/missing \(ENOENT/),
+    ]);
+    expect((error as Error).message).not.toContain('hunter2');
   });
 });
 

@@ -6,6 +6,7 @@ import { backupSettings, localDataSettings } from '../../config/tools';
 import { parseSettings } from '../../config/variables';
 import { configuredOrPrivateDatabase } from '../../dev/private-database';
 import { createBackup } from '../backup/backup';
+import { processEnvironment } from '../environment';
 import { reportBackupCommandFailure, stopOnSignals } from './backup-command';
 
 /**
@@ -18,7 +19,11 @@ const progress = (message: string) => process.stdout.write(`[db:backup] ${messag
 const abort = stopOnSignals();
 try {
   parseArgs({ options: {}, strict: true, allowPositionals: false });
-  const settings = parseSettings(process.env, { database: databaseLocation, local: localDataSettings, backup: backupSettings });
+  const settings = parseSettings(processEnvironment(), {
+    database: databaseLocation,
+    local: localDataSettings,
+    backup: backupSettings,
+  });
   const target = await configuredOrPrivateDatabase({
     configured: settings.database,
     dataDir: settings.local.dataDir,

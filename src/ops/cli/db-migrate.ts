@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { databaseLocation } from '../../config/node';
 import { ConfigError, parseSettings } from '../../config/variables';
+import { processEnvironment } from '../environment';
 import { grantAppPrivileges } from '../grants';
 import { applyMigrations } from '../migrate';
 
@@ -14,7 +15,7 @@ const progress = (message: string) => process.stdout.write(`[db:migrate] ${messa
 
 try {
   const { values } = parseArgs({ options: { 'grant-to': { type: 'string' } }, strict: true });
-  const { database } = parseSettings(process.env, { database: databaseLocation });
+  const { database } = parseSettings(processEnvironment(), { database: databaseLocation });
   if (database === undefined) {
     throw new ConfigError([
       'DATABASE_URL: required, e.g. DATABASE_URL=mysql://migrator:secret@127.0.0.1:3306/visit_tracker npm run db:migrate (npm start migrates its private database by itself)',

@@ -4,6 +4,7 @@ import { retentionSettings } from '../../config/tools';
 import { ConfigError, parseSettings } from '../../config/variables';
 import { describeDriverError } from '../../data/database';
 import { openDatabase } from '../connection';
+import { processEnvironment } from '../environment';
 import { runPurge } from '../purge';
 
 /**
@@ -23,7 +24,7 @@ try {
   if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 100_000)) {
     throw new ConfigError([`--batch-size: expected a whole number from 1 to 100000 (got ${values['batch-size']})`]);
   }
-  const settings = parseSettings(process.env, { database: databaseLocation, retention: retentionSettings });
+  const settings = parseSettings(processEnvironment(), { database: databaseLocation, retention: retentionSettings });
   if (settings.database === undefined) {
     throw new ConfigError([
       'DATABASE_URL: required, e.g. DATABASE_URL=mysql://migrator:secret@127.0.0.1:3306/visit_tracker RETENTION_DAYS=400 npm run db:purge',

@@ -7,6 +7,7 @@ import { parseSettings } from '../../config/variables';
 import { configuredOrPrivateDatabase } from '../../dev/private-database';
 import { BackupCommandError } from '../backup/inspection';
 import { openBackupFile, restoreBackup } from '../backup/restore';
+import { processEnvironment } from '../environment';
 import { reportBackupCommandFailure, stopOnSignals } from './backup-command';
 
 /**
@@ -26,7 +27,7 @@ try {
     );
   }
   const backup = await openBackupFile(file);
-  const settings = parseSettings(process.env, { database: databaseLocation, local: localDataSettings });
+  const settings = parseSettings(processEnvironment(), { database: databaseLocation, local: localDataSettings });
   const target = await configuredOrPrivateDatabase({
     configured: settings.database,
     dataDir: settings.local.dataDir,

@@ -7,6 +7,7 @@ import { describeDriverError, driverErrorCode } from '../../data/database';
 import { DatabaseServerNotFoundError } from '../../dev/local-database';
 import { configuredOrPrivateDatabase } from '../../dev/private-database';
 import { openDatabase } from '../connection';
+import { processEnvironment } from '../environment';
 import { applyMigrations } from '../migrate';
 import { parseDomainArgument, runSiteCommand, SITE_USAGE, type SiteCommand, SiteCommandError } from '../sites';
 
@@ -71,7 +72,7 @@ try {
     if (error instanceof SiteCommandError) throw error;
     throw new SiteCommandError(`${error instanceof Error ? error.message : String(error)}\n${SITE_USAGE}`);
   }
-  const settings = parseSettings(process.env, { database: databaseLocation, local: localDataSettings });
+  const settings = parseSettings(processEnvironment(), { database: databaseLocation, local: localDataSettings });
   const target = await configuredOrPrivateDatabase({ configured: settings.database, dataDir: settings.local.dataDir, log: say });
   stopDatabase = target.stop;
   if (target.privateDataDir !== undefined) await applyMigrations(target.settings, say);

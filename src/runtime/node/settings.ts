@@ -6,6 +6,7 @@ import {
   sharedCacheSettings,
   startupSettings,
 } from '../../config/node';
+import { SECRET_FILE_VARIABLES } from '../../config/secret-files';
 import { serviceSections } from '../../config/service';
 import { type Environment, parseSettings, variablesOf } from '../../config/variables';
 
@@ -29,5 +30,5 @@ export function parseNodeSettings(env: Environment, defaultServerId: string) {
   return parseSettings(env, nodeSections(defaultServerId));
 }
 
-/** Every variable the Node service reads: compose.yml's app environment may pass only these. */
-export const NODE_SERVICE_VARIABLES: readonly string[] = variablesOf(nodeSections(''));
+/** Every variable the Node service reads (the secrets' …_FILE forms too): compose.yml's app environment may pass only these. */
+export const NODE_SERVICE_VARIABLES: readonly string[] = [...variablesOf(nodeSections('')), ...SECRET_FILE_VARIABLES];

@@ -1,0 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { withSecretFiles } from '../config/secret-files';
+import type { Environment } from '../config/variables';
+
+/** This process's environment, with DB_PASSWORD_FILE and the other secret files read in (src/config/secret-files.ts). */
+export function processEnvironment(): Environment {
+  return withSecretFiles(process.env, (path) => readFileSync(path, 'utf8'));
+}

@@ -6,7 +6,6 @@ import { Ajv } from 'ajv';
 import { Copy, type Dockerfile, DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { withSecretFiles } from '../../src/config/secret-files';
 import { backupSettings, localDataSettings, retentionSettings } from '../../src/config/tools';
 import { variablesOf } from '../../src/config/variables';
 import { interpolate } from '../../src/dev/stack/compose-model';
@@ -46,12 +45,10 @@ interface Service {
   cap_add?: string[];
   tmpfs?: string[];
   logging?: { driver?: string; options?: Record<string, string> };
-  secrets?: string[];
 }
 
 interface ComposeFile {
   services: Record<string, Service>;
-  secrets?: Record<string, { environment?: string }>;
   networks?: Record<string, { internal?: boolean; ipam?: { config?: { subnet?: string }[] } } | null>;
 }
 
@@ -185,8 +182,7 @@ describe('compose.yml', () => {
         'DB_HOST', // the db service, not a private database
         'DB_NAME',
         'DB_USER',
-        'DB_PASSWORD_FILE', // a Compose secret, not a variable
-        'ADMIN_TOKEN_FILE',
+        'DB_PASSWORD',
         'HOST', // 0.0.0.0: reachable from nginx
         'PORT', // the port nginx.conf names
         'APP_ENV',
@@ -200,31 +196,8 @@ describe('compose.yml', () => {
       expect(environment).not.toHaveProperty('SERVER_ID');
     });
 
-    it('hands every password and the admin token over as secret files, never as variables', () => {
-      for (const [name, entry] of Object.entries(compose.services)) {
-        const variables = environmentOf(name);
-        for (const secretName of [
-          'DB_PASSWORD',
-          'ADMIN_TOKEN',
-          'MYSQL_ROOT_PASSWORD',
-          'APP_DB_PASSWORD',
-          'MIGRATE_DB_PASSWORD',
-        ]) {
-          expect(variables, `${name} ${secretName}`).not.toHaveProperty(secretName);
-        }
-        for (const [variable, value] of Object.entries(variables).filter(([key]) => key.endsWith('_FILE'))) {
-          const secret = /^\/run\/secrets\/(\w+)$/.exec(String(value))?.[1] ?? '';
-          expect(entry.secrets, `${name} ${variable}`).toContain(secret);
-          expect(compose.secrets?.[secret]?.environment, `${name} ${variable}`).toMatch(/^[A-Z_]+$/);
-        }
-      }
-    });
-
     it('parses into a production configuration for the db service that believes X-Forwarded-For from the web network only', () => {
-      // The secret files as Compose makes them: each the value of its variable in .env.
-      const secretFile = (path: string) =>
-        sampleEnv[compose.secrets?.[path.replace('/run/secrets/', '')]?.environment ?? ''] ?? '';
-      const config = parseNodeSettings(withSecretFiles(environment, secretFile), 'visit-tracker-app-1');
+      const config = parseNodeSettings(environment, 'visit-tracker-app-1');
       expect(config).toMatchObject({
         http: { host: '0.0.0.0' },
         app: { environment: 'production' },
@@ -319,7 +292,7 @@ describe('compose.yml', () => {
       const databaseCheck = healthcheckCommand('db').join(' ');
       expect(databaseCheck).toContain('mysqladmin ping --host=127.0.0.1');
       // With a user that can log in (no "Access denied" every interval), its password not in argv.
-      expect(databaseCheck).toMatch(/^MYSQL_PWD="\$\(cat "\$APP_DB_PASSWORD_FILE"\)" .* --user="\$APP_DB_USER"/);
+      expect(databaseCheck).toMatch(/^MYSQL_PWD="\$APP_DB_PASSWORD" .* --user="\$APP_DB_USER"/);
       expect(healthcheckCommand('app')).toEqual(['node', 'dist/healthcheck.mjs', '/health']);
       expect(service('migrate').healthcheck?.disable).toBe(true);
     });

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +40,6 @@ interface ComposeFile {
     string,
     { command?: string[]; environment?: Record<string, string | null>; healthcheck?: { test?: string[] } }
   >;
-  secrets: Record<string, { environment: string }>;
 }
 // compose.yml requires it (${ADMIN_TOKEN:?…}), as production does.
 const ADMIN_TOKEN = 'image-test-admin-token-0123456789abcdef';
@@ -112,27 +111,19 @@ beforeAll(async () => {
   admin = await mysql.createConnection({ uri: adminUrl.toString(), multipleStatements: true });
   // What the mysql image does with MYSQL_DATABASE before it runs the init scripts.
   await admin.query(`CREATE DATABASE ${mysql.escapeId(databaseName)}`);
-  // The init script itself, sourced as the image's entrypoint sources it, with the passwords in
-  // secret files as compose.yml hands them over (file_env as the entrypoint defines it); its SQL
-  // goes to this server.
-  const passwords = join(imageDir, 'init-secrets');
-  await mkdir(passwords, { recursive: true });
-  await writeFile(join(passwords, 'migrate_password'), `${migrator.password}\n`);
-  await writeFile(join(passwords, 'db_password'), `${appUser.password}\n`);
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansions, not a template
-  const fileEnv = 'file_env() { local file="${1}_FILE"; if [ -n "${!file:-}" ]; then export "$1"="$(< "${!file}")"; fi; }';
+  // The init script itself, sourced as the image's entrypoint sources it; its SQL goes to this server.
   const { stdout: sql } = await run(
     'bash',
-    ['-c', `set -eo pipefail; docker_process_sql() { cat; }; ${fileEnv}; . deploy/db/init/01-users.sh`],
+    ['-c', 'set -eo pipefail; docker_process_sql() { cat; }; . deploy/db/init/01-users.sh'],
     {
       cwd: root,
       env: {
         PATH: process.env.PATH ?? '',
         MYSQL_DATABASE: databaseName,
         MIGRATE_DB_USER: migrator.user,
-        MIGRATE_DB_PASSWORD_FILE: join(passwords, 'migrate_password'),
+        MIGRATE_DB_PASSWORD: migrator.password,
         APP_DB_USER: appUser.user,
-        APP_DB_PASSWORD_FILE: join(passwords, 'db_password'),
+        APP_DB_PASSWORD: appUser.password,
       },
     },
   );
@@ -186,23 +177,9 @@ describe('the image, run as compose.yml runs it', () => {
 
   it("serves every route from the image's CMD with the app's environment, as the least-privileged user", async () => {
     const cmd = execForm(dockerfile.getCMDs().at(-1)?.getArgumentsContent());
-    const dotEnv: Record<string, string> = {
-      DB_NAME: databaseName,
-      DB_USER: appUser.user,
-      DB_PASSWORD: appUser.password,
-      ADMIN_TOKEN,
-    };
-    // Compose's secrets: a file per secret, holding its variable's value, where /run/secrets would be.
-    const secretsDir = join(imageDir, 'secrets');
-    await mkdir(secretsDir, { recursive: true });
-    for (const [secret, { environment }] of Object.entries(compose.secrets)) {
-      await writeFile(join(secretsDir, secret), `${dotEnv[environment] ?? ''}\n`);
-    }
+    const dotEnv = { DB_NAME: databaseName, DB_USER: appUser.user, DB_PASSWORD: appUser.password, ADMIN_TOKEN };
     const composeEnvironment = Object.fromEntries(
-      Object.entries(compose.services.app?.environment ?? {}).map(([name, value]) => [
-        name,
-        interpolate(value ?? '', dotEnv).replace(/^\/run\/secrets\//, `${secretsDir}/`),
-      ]),
+      Object.entries(compose.services.app?.environment ?? {}).map(([name, value]) => [name, interpolate(value ?? '', dotEnv)]),
     );
     replica = start(cmd, {
       ...composeEnvironment,

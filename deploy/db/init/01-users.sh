@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The database's two accounts (three with the backup user), created once: the mysql image runs
 # /docker-entrypoint-initdb.d/* only when the data volume is empty, as root, on a temporary
-# server without networking, after creating MYSQL_DATABASE. compose.yml passes the names from
-# .env and the passwords as secret files.
+# server without networking, after creating MYSQL_DATABASE. compose.yml passes the names and
+# passwords from .env.
 #
 # Least privilege, and why it takes two steps:
 # - The migration user owns the schema: DDL and data changes on this database only, nothing
@@ -37,8 +37,8 @@ sql_database_pattern() { # the database as a GRANT … ON `db`.* target; _ and %
   printf '`%s`' "${name//%/\\%}"
 }
 
-# compose.yml hands the passwords over as files (APP_DB_PASSWORD_FILE, …); the entrypoint's
-# file_env reads each into its variable, as it does MYSQL_ROOT_PASSWORD_FILE.
+# A password may come as a file instead (APP_DB_PASSWORD_FILE, …, e.g. a mounted secret): the
+# entrypoint's file_env reads each into its variable, as it does MYSQL_ROOT_PASSWORD_FILE.
 if declare -F file_env >/dev/null; then
   file_env MIGRATE_DB_PASSWORD
   file_env APP_DB_PASSWORD
@@ -47,9 +47,9 @@ fi
 
 : "${MYSQL_DATABASE:?compose.yml sets MYSQL_DATABASE from DB_NAME}"
 : "${MIGRATE_DB_USER:?compose.yml sets MIGRATE_DB_USER from MIGRATE_USER}"
-: "${MIGRATE_DB_PASSWORD:?compose.yml sets MIGRATE_DB_PASSWORD_FILE from MIGRATE_PASSWORD}"
+: "${MIGRATE_DB_PASSWORD:?compose.yml sets MIGRATE_DB_PASSWORD from MIGRATE_PASSWORD}"
 : "${APP_DB_USER:?compose.yml sets APP_DB_USER from DB_USER}"
-: "${APP_DB_PASSWORD:?compose.yml sets APP_DB_PASSWORD_FILE from DB_PASSWORD}"
+: "${APP_DB_PASSWORD:?compose.yml sets APP_DB_PASSWORD from DB_PASSWORD}"
 
 DATABASE_PATTERN=$(sql_database_pattern "$MYSQL_DATABASE")
 MIGRATE_ACCOUNT="$(sql_string "$MIGRATE_DB_USER")@'%'"

@@ -16,13 +16,7 @@ export interface ComposeModel {
 
 interface ComposeFile {
   services?: Record<string, { deploy?: { replicas?: unknown }; ports?: unknown[]; environment?: unknown }>;
-  /** Secrets made from a variable: `db_password: { environment: DB_PASSWORD }`. */
-  secrets?: Record<string, { environment?: string } | null>;
-  /** `${NAME:?message}` lines that make `docker compose up` refuse to start without NAME. */
-  'x-required-secrets'?: string[];
 }
-
-const SECRET_PATH = /^\/run\/secrets\/([\w.-]+)$/;
 
 export async function loadComposeModel(path: string, env: Readonly<Record<string, string | undefined>>): Promise<ComposeModel> {
   const compose = parse(await readFile(path, 'utf8')) as ComposeFile;
@@ -40,20 +34,6 @@ export async function loadComposeModel(path: string, env: Readonly<Record<string
   const appEnvironment: Record<string, string> = {};
   const appMissing: Record<string, string> = {};
   for (const [name, raw] of environmentEntries(app.environment)) {
-    // A secret file in the container (NAME_FILE: /run/secrets/x) is the variable x is made
-    // from: the local replicas get NAME itself, from the environment or .env.
-    const secret = name.endsWith('_FILE') ? SECRET_PATH.exec(raw)?.[1] : undefined;
-    const source = secret === undefined ? undefined : compose.secrets?.[secret]?.environment;
-    if (source !== undefined) {
-      const variable = name.slice(0, -'_FILE'.length);
-      const value = env[source];
-      if (value !== undefined && value !== '') appEnvironment[variable] = value;
-      else {
-        const required = compose['x-required-secrets']?.find((line) => line.startsWith(`\${${source}:?`));
-        if (required !== undefined) appMissing[variable] = `${source}: ${required.slice(`\${${source}:?`.length, -1)}`;
-      }
-      continue;
-    }
     try {
       const value = interpolate(raw, env);
       if (value !== '') appEnvironment[name] = value;

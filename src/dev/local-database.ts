@@ -423,7 +423,10 @@ function serverArguments(binary: DatabaseProgram, paths: LocalDatabasePaths, por
     '--default-time-zone=+00:00',
     '--character-set-server=utf8mb4',
     '--skip-log-bin',
-    '--innodb-buffer-pool-size=128M',
+    // 128M held too little of the bench's 10M visits and 10M page views: POST /api/event, whose
+    // batches touch a dozen rollup rows each, fell to 0.75-0.81x GET / there; with 512M it is
+    // 0.95-1.03x (docs/benchmark.md). InnoDB takes the pages as it uses them.
+    '--innodb-buffer-pool-size=512M',
     '--performance-schema=OFF',
     // Room for npm run dev:edge, where every request opens a connection of its own (no
     // Hyperdrive pool locally): 200 concurrent visits needed more than the default 151, and

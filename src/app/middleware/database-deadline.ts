@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { DeadlineError } from '../../services/deadline';
+import { withDeadline } from '../../services/deadline';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -24,17 +24,6 @@ export function databaseDeadline(ms: number): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.path.startsWith('/health')) return next();
     c.set('deadline', Date.now() + ms);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new DeadlineError(`no answer from the database within ${ms} ms (DB_REQUEST_TIMEOUT_MS)`)),
-        ms,
-      );
-    });
-    try {
-      await Promise.race([next(), expired]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withDeadline(next(), ms, 'DB_REQUEST_TIMEOUT_MS');
   };
 }

@@ -3,11 +3,12 @@ import mysql, { type Connection, type Pool } from 'mysql2/promise';
 import * as schema from '../../../db/schema';
 import type { DatabaseSettings } from '../../config/database';
 import {
+  checkDatabase,
   connectionOptions,
   type Database,
   type DatabaseHandle,
   type DatabaseStatus,
-  isConnectionError,
+  type Driver,
 } from '../../data/database';
 import { type StatementObserver, timeStatements } from './statement-timing';
 
@@ -95,28 +96,15 @@ function dedicatedProbe(connect: () => Promise<Connection>): {
     });
     return current;
   };
+  // The deadline and the reading of failures are checkDatabase's, as for any probe; connecting
+  // counts against the deadline too.
+  const lazy: Driver = { query: (options, values) => open().then((connection) => connection.query(options, values)) };
   return {
     async check(timeoutMs) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<DatabaseStatus>((resolve) => {
-        timer = setTimeout(() => resolve('unreachable'), timeoutMs);
-      });
-      const attempt = open()
-        .then((connection) => connection.query('SELECT 1'))
-        .then(
-          (): DatabaseStatus => 'connected',
-          (error: unknown): DatabaseStatus => {
-            drop();
-            return isConnectionError(error) ? 'unreachable' : 'unhealthy';
-          },
-        );
-      try {
-        const status = await Promise.race([attempt, timeout]);
-        if (status === 'unreachable') drop();
-        return status;
-      } finally {
-        clearTimeout(timer);
-      }
+      const status = await checkDatabase(lazy, timeoutMs);
+      // Timed out or failed: the connection goes, and its SELECT 1 with it.
+      if (status !== 'connected') drop();
+      return status;
     },
     close: drop,
   };

@@ -3,6 +3,13 @@ import * as v from 'valibot';
 import type { AppSettings } from '../config/service';
 import { type SessionCookies, sessionCookies } from './session-cookie';
 
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Whether this request's caller is an administrator, once asked (src/app/access.ts). */
+    administrator: Promise<boolean>;
+  }
+}
+
 /**
  * Who may read what is private: the dashboards and figures of sites not marked public. A caller
  * is an administrator with `Authorization: Bearer <one of ADMIN_TOKEN>`, or with the session
@@ -52,14 +59,23 @@ export function createAccess(settings: Pick<AppSettings, 'adminTokens' | 'enviro
   }
   const isToken = (given: string) => adminTokens.some((token) => sameText(token, given));
   const sessions = sessionCookies(adminTokens, { secure: settings.environment !== 'development' });
+  const decide = async (c: Context) => {
+    const header = c.req.header('authorization');
+    if (header !== undefined) {
+      const given = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+      return given !== undefined && isToken(given);
+    }
+    return sessions.isOpen(c, clock());
+  };
   return {
-    async isAdmin(c) {
-      const header = c.req.header('authorization');
-      if (header !== undefined) {
-        const given = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-        return given !== undefined && isToken(given);
-      }
-      return sessions.isOpen(c, clock());
+    // Decided once per request: a dashboard asks for its site and again for its top bar, and a
+    // session costs an HMAC verification per token.
+    isAdmin(c) {
+      const known = c.get('administrator');
+      if (known !== undefined) return known;
+      const decided = decide(c);
+      c.set('administrator', decided);
+      return decided;
     },
     isToken,
     sessions,

@@ -1,4 +1,6 @@
 import { isbot } from 'isbot';
+import { memoizeRecent } from './recent-map';
+import { USER_AGENT_REMEMBERED_MAX_LENGTH, USER_AGENTS_REMEMBERED } from './user-agent';
 
 /**
  * Health checkers and monitors isbot's list may miss because they pose as a browser
@@ -12,7 +14,13 @@ const HEALTH_CHECKER = /health[\s_-]?check|\bprobe\b|kube-probe|\bmonitor(?:ing)
  * (a maintained pattern list) treats anything that does not look like a browser as a bot; an
  * empty user agent counts as one too, since every browser sends one.
  */
-export function isBotUserAgent(userAgent: string): boolean {
+export const isBotUserAgent: (userAgent: string) => boolean = memoizeRecent(
+  matchesBot,
+  USER_AGENTS_REMEMBERED,
+  USER_AGENT_REMEMBERED_MAX_LENGTH,
+);
+
+function matchesBot(userAgent: string): boolean {
   const trimmed = userAgent.trim();
   return trimmed === '' || isbot(trimmed) || HEALTH_CHECKER.test(trimmed);
 }

@@ -4,6 +4,7 @@ import { isBotUserAgent } from '../domain/bot-detection';
 import { setBounded } from '../domain/bounded-map';
 import { type KeyedHash, type KeyedHashing, toHex, webCryptoHashing } from '../domain/keyed-hash';
 import type { PageView, PageViewSource } from '../domain/page-view';
+import { createRecentMap } from '../domain/recent-map';
 import { type NewSite, originMatchesSite, type Site, VISITOR_HASH_LENGTH } from '../domain/site';
 import { todayIn } from '../domain/time';
 import { summarizeUserAgent } from '../domain/user-agent';
@@ -50,16 +51,44 @@ export interface SiteTrackerOptions {
   sharedIo: boolean;
   /** Default WebCrypto; Node passes its synchronous HMAC (src/domain/keyed-hash.ts says why). */
   hashing?: KeyedHashing;
+  /** Epoch ms, for how long a site found stays found. */
+  now?: () => number;
 }
+
+/**
+ * How long a registered site, once found, is taken as registered without asking the database
+ * again. Every page view names its site, and its lookup was one of six round trips per batch of
+ * page views on Node, and per page view on the Worker. Removing a site
+ * through this process takes effect at once; through another replica, the Worker's other
+ * isolates or `npm run site`, within this time (page views it accepts meanwhile are data of an
+ * unregistered site, which `npm run db:purge` deletes). A site not found is never remembered:
+ * one just registered is seen at once.
+ */
+export const SITE_FOUND_TTL_MS = 1_000;
+/** Sites remembered at most: far more than one deployment tracks. */
+const SITES_REMEMBERED = 1_000;
 
 export function createSiteTracker(options: SiteTrackerOptions): SiteTracker {
   const { primary } = options;
+  const nowMs = options.now ?? Date.now;
   const keys = createDailyKeys(primary, options.hashing ?? webCryptoHashing);
-  // Every event looks its site up: concurrent lookups of one domain share a read that started
-  // after each (so a site just registered or removed is seen at once), which took POST /api/event
-  // from one extra round trip per event to one per batch of them.
+  // Lookups the cache cannot answer: concurrent ones of a domain share a read that started
+  // after each, so a site just registered is seen at once.
   const lookups = options.sharedIo ? createFreshReads() : UNSHARED;
-  const findSite = (domain: string) => lookups.read(`site:${domain}`, () => primary().findSite(domain));
+  const found = createRecentMap<{ site: Site; until: number }>(SITES_REMEMBERED);
+  // Bumped by every removal: a lookup that was under way meanwhile may have read the removed
+  // site, and its answer is not remembered.
+  let removals = 0;
+  const findSite = async (domain: string): Promise<Site | undefined> => {
+    const asked = nowMs();
+    const known = found.get(domain);
+    if (known !== undefined && known.until > asked) return known.site;
+    const removalsBefore = removals;
+    const site = await lookups.read(`site:${domain}`, () => primary().findSite(domain));
+    if (site === undefined) found.delete(domain);
+    else if (removals === removalsBefore) found.set(domain, { site, until: asked + SITE_FOUND_TTL_MS });
+    return site;
+  };
   const writer = options.sharedIo
     ? createVisitBatcher<PageView, void>((batch) =>
         primary()
@@ -71,7 +100,17 @@ export function createSiteTracker(options: SiteTrackerOptions): SiteTracker {
   return {
     findSite,
     register: (site, now) => primary().addSite(site, now),
-    unregister: (domain) => primary().unregisterSite(domain),
+    async unregister(domain) {
+      removals += 1;
+      found.delete(domain);
+      try {
+        return await primary().unregisterSite(domain);
+      } finally {
+        // Again: a lookup may have remembered it while the removal ran.
+        removals += 1;
+        found.delete(domain);
+      }
+    },
 
     async siteOfOrigin(origin) {
       let host: string;

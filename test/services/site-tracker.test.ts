@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pageViewSource } from '../../src/domain/page-view';
 import type { Site } from '../../src/domain/site';
-import { createSiteTracker, type SiteTracker } from '../../src/services/site-tracker';
+import { createSiteTracker, SITE_FOUND_TTL_MS, type SiteTracker } from '../../src/services/site-tracker';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { registerSite } from '../support/sites';
 
@@ -164,5 +164,28 @@ describe.each([
     expect(await tracker.siteOfOrigin('https://example.com:8443')).toBeUndefined();
     expect(await tracker.siteOfOrigin('null')).toBeUndefined();
     expect((await tracker.findSite('other.example'))?.isPublic).toBe(true);
+  });
+
+  it('remembers a site it found for SITE_FOUND_TTL_MS, forgets one it removes at once, and never remembers one it did not find', async () => {
+    let now = 1_000_000;
+    const remembering = createSiteTracker({ primary: () => database.visits, sharedIo, now: () => now });
+    const removedElsewhere = await registerSite(database, 'elsewhere.example');
+    expect((await remembering.findSite('elsewhere.example'))?.id).toBe(removedElsewhere.id);
+    // Removed by another process (another replica, npm run site): still found until the time is up.
+    await database.query('DELETE FROM sites WHERE id = ?', [removedElsewhere.id]);
+    now += SITE_FOUND_TTL_MS - 1;
+    expect((await remembering.findSite('elsewhere.example'))?.id).toBe(removedElsewhere.id);
+    now += 1;
+    expect(await remembering.findSite('elsewhere.example')).toBeUndefined();
+
+    // Not found, then registered elsewhere: found on the next lookup, with no wait.
+    expect(await remembering.findSite('late.example')).toBeUndefined();
+    const late = await registerSite(database, 'late.example');
+    expect((await remembering.findSite('late.example'))?.id).toBe(late.id);
+
+    // Removed through this tracker: refused from the next lookup on.
+    expect((await remembering.findSite('late.example'))?.id).toBe(late.id);
+    expect((await remembering.unregister('late.example'))?.id).toBe(late.id);
+    expect(await remembering.findSite('late.example')).toBeUndefined();
   });
 });

@@ -74,6 +74,8 @@ export interface LocalDatabasePaths {
   errorLog: string;
   initialiseLog: string;
   secureFiles: string;
+  /** The server's temporary files (sorts, GROUP BY tables): its own, not /tmp, which cleaners purge. */
+  scratch: string;
 }
 
 interface ServerState {
@@ -91,6 +93,7 @@ export function localDatabasePaths(dataDir: string): LocalDatabasePaths {
     errorLog: join(dataDir, 'error.log'),
     initialiseLog: join(dataDir, 'initialise.log'),
     secureFiles: join(dataDir, 'files'),
+    scratch: join(dataDir, 'tmp'),
   };
 }
 
@@ -154,6 +157,7 @@ export async function startLocalDatabase(options: LocalDatabaseOptions): Promise
 
   await mkdir(options.dataDir, { recursive: true });
   await mkdir(paths.secureFiles, { recursive: true });
+  await mkdir(paths.scratch, { recursive: true });
   if (!(await pathExists(paths.data))) {
     log(`local database: initialising data directory ${where} (first run, a few seconds)`);
     await initialiseDataDirectory(binary, paths);
@@ -419,6 +423,9 @@ function serverArguments(binary: DatabaseProgram, paths: LocalDatabasePaths, por
     `--socket=${paths.socket}`,
     `--pid-file=${paths.pidFile}`,
     `--log-error=${paths.errorLog}`,
+    // A bench's 10M-row GROUP BY lost its temporary table in /tmp mid-query ("Error on delete of
+    // '/tmp/#sql-temptable-…'"): files there are anyone's to delete.
+    `--tmpdir=${paths.scratch}`,
     ...runAsRootArguments(),
     '--default-time-zone=+00:00',
     '--character-set-server=utf8mb4',

@@ -16,7 +16,18 @@ set -euo pipefail
 umask 077
 export LC_ALL=C
 
-: "${BACKUP_DB_PASSWORD:?set BACKUP_PASSWORD in .env (see .env.example); the database creates the backup user only when it is set}"
+# compose.yml mounts the password as a secret file (sh deploy/make-secrets.sh writes it).
+if [ -n "${BACKUP_DB_PASSWORD_FILE:-}" ]; then
+  if [ -n "${BACKUP_DB_PASSWORD:-}" ]; then
+    echo "[backup] BACKUP_DB_PASSWORD_FILE and BACKUP_DB_PASSWORD are both set: set one of them" >&2
+    exit 1
+  fi
+  if ! BACKUP_DB_PASSWORD=$(cat -- "$BACKUP_DB_PASSWORD_FILE"); then
+    echo "[backup] BACKUP_DB_PASSWORD_FILE: cannot read $BACKUP_DB_PASSWORD_FILE; run sh deploy/make-secrets.sh on the host" >&2
+    exit 1
+  fi
+fi
+: "${BACKUP_DB_PASSWORD:?empty: run sh deploy/make-secrets.sh (it writes secrets/backup_password), or set BACKUP_DB_PASSWORD}"
 : "${BACKUP_DB_HOST:?compose.yml sets BACKUP_DB_HOST}"
 : "${BACKUP_DB_NAME:?compose.yml sets BACKUP_DB_NAME from DB_NAME}"
 : "${BACKUP_DB_USER:?compose.yml sets BACKUP_DB_USER from BACKUP_USER}"

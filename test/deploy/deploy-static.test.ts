@@ -6,6 +6,7 @@ import { Ajv } from 'ajv';
 import { Copy, type Dockerfile, DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { withSecretFiles } from '../../src/config/secret-files';
 import { backupSettings, localDataSettings, retentionSettings } from '../../src/config/tools';
 import { variablesOf } from '../../src/config/variables';
 import { interpolate } from '../../src/dev/stack/compose-model';
@@ -45,10 +46,12 @@ interface Service {
   cap_add?: string[];
   tmpfs?: string[];
   logging?: { driver?: string; options?: Record<string, string> };
+  secrets?: string[];
 }
 
 interface ComposeFile {
   services: Record<string, Service>;
+  secrets?: Record<string, { file?: string }>;
   networks?: Record<string, { internal?: boolean; ipam?: { config?: { subnet?: string }[] } } | null>;
 }
 
@@ -155,13 +158,33 @@ describe('compose.yml', () => {
     expect(rawCompose).not.toHaveProperty('version');
   });
 
-  it('refuses to start until .env sets each required secret, naming it', () => {
-    expect([...requiredVariables].sort()).toEqual(['ADMIN_TOKEN', 'DB_PASSWORD', 'MIGRATE_PASSWORD', 'MYSQL_ROOT_PASSWORD']);
-    for (const name of requiredVariables) {
-      // .env.example leaves them empty, so a copied .env fails until they are chosen.
-      expect(envExampleValues[name], `${name} in .env.example`).toBe('');
-      expect(() => interpolateTree(rawCompose, { ...sampleEnv, [name]: '' })).toThrow(name);
+  it('hands every password and the admin token over as secret files, never as variables', () => {
+    // Nothing to require from .env any more: the files are (deploy/make-secrets.sh).
+    expect([...requiredVariables]).toEqual([]);
+    for (const [name, entry] of Object.entries(compose.services)) {
+      const variables = environmentOf(name);
+      const secretish = Object.keys(variables).filter((key) => /PASSWORD|TOKEN/.test(key) && !key.endsWith('_FILE'));
+      expect(secretish, name).toEqual([]);
+      for (const [variable, value] of Object.entries(variables).filter(([key]) => key.endsWith('_FILE'))) {
+        const secret = /^\/run\/secrets\/(\w+)$/.exec(value)?.[1] ?? '';
+        expect(entry.secrets, `${name} ${variable}`).toContain(secret);
+      }
+      // A service gets the secrets it reads, and no others.
+      const read = Object.values(variables).flatMap((value) => /^\/run\/secrets\/(\w+)$/.exec(value)?.[1] ?? []);
+      expect([...(entry.secrets ?? [])].sort(), name).toEqual([...new Set(read)].sort());
     }
+  });
+
+  it('reads each secret from the file deploy/make-secrets.sh writes', () => {
+    const script = read('deploy/make-secrets.sh');
+    const written = [...script.matchAll(/^([a-z_]+) [A-Z_]+$/gm)].map((match) => match[1]);
+    const secrets = (rawCompose as ComposeFile).secrets ?? {};
+    expect(Object.keys(secrets).sort()).toEqual([...written].sort());
+    for (const [name, secret] of Object.entries(secrets)) {
+      expect(secret.file, name).toBe(`\${SECRETS_DIR:-./secrets}/${name}`);
+    }
+    expect(read('.gitignore')).toMatch(/^secrets\/$/m);
+    expect(statSync(join(root, 'deploy/make-secrets.sh')).mode & 0o111).not.toBe(0);
   });
 
   it('documents every variable it reads in .env.example', () => {
@@ -182,7 +205,8 @@ describe('compose.yml', () => {
         'DB_HOST', // the db service, not a private database
         'DB_NAME',
         'DB_USER',
-        'DB_PASSWORD',
+        'DB_PASSWORD_FILE', // a Compose secret, not a variable
+        'ADMIN_TOKEN_FILE', // production needs one
         'HOST', // 0.0.0.0: reachable from nginx
         'PORT', // the port nginx.conf names
         'APP_ENV',
@@ -197,7 +221,9 @@ describe('compose.yml', () => {
     });
 
     it('parses into a production configuration for the db service that believes X-Forwarded-For from the web network only', () => {
-      const config = parseNodeSettings(environment, 'visit-tracker-app-1');
+      // The secret files as deploy/make-secrets.sh writes them: a value of their own each.
+      const secretFile = (path: string) => `sample-${path.replace('/run/secrets/', '')}-0123456789abcdef0123456789`;
+      const config = parseNodeSettings(withSecretFiles(environment, secretFile), 'visit-tracker-app-1');
       expect(config).toMatchObject({
         http: { host: '0.0.0.0' },
         app: { environment: 'production' },
@@ -292,7 +318,7 @@ describe('compose.yml', () => {
       const databaseCheck = healthcheckCommand('db').join(' ');
       expect(databaseCheck).toContain('mysqladmin ping --host=127.0.0.1');
       // With a user that can log in (no "Access denied" every interval), its password not in argv.
-      expect(databaseCheck).toMatch(/^MYSQL_PWD="\$APP_DB_PASSWORD" .* --user="\$APP_DB_USER"/);
+      expect(databaseCheck).toMatch(/^MYSQL_PWD="\$\(cat "\$APP_DB_PASSWORD_FILE"\)" .* --user="\$APP_DB_USER"/);
       expect(healthcheckCommand('app')).toEqual(['node', 'dist/healthcheck.mjs', '/health']);
       expect(service('migrate').healthcheck?.disable).toBe(true);
     });
@@ -360,8 +386,7 @@ describe('compose.yml', () => {
       const environment = environmentOf('backup');
       expect(environment.BACKUP_DB_USER).toBe(environmentOf('db').BACKUP_DB_USER);
       expect([environmentOf('app').DB_USER, environmentOf('migrate').DB_USER]).not.toContain(environment.BACKUP_DB_USER);
-      // Optional for everyone who never runs backups: not a ${VAR:?} that would stop `docker compose up`.
-      expect(requiredVariables.has('BACKUP_PASSWORD')).toBe(false);
+      expect(environment.BACKUP_DB_PASSWORD_FILE).toBe(environmentOf('db').BACKUP_DB_PASSWORD_FILE);
       expect(JSON.stringify(backup.entrypoint)).not.toMatch(/PASSWORD|--password/);
     });
 

@@ -30,6 +30,8 @@ const migrator = { user: `vt_migrator_${suffix}`, password: `m'${randomBytes(8).
 const appUser = { user: `vt_app_${suffix}`, password: randomBytes(12).toString('hex') };
 
 let imageDir: string;
+/** Where /run/secrets is for these processes. */
+let secretsDir: string;
 let admin: mysql.Connection;
 let server: { host: string; port: number };
 let replica: RunningProcess | undefined;
@@ -41,10 +43,20 @@ interface ComposeFile {
     { command?: string[]; environment?: Record<string, string | null>; healthcheck?: { test?: string[] } }
   >;
 }
-// compose.yml requires it (${ADMIN_TOKEN:?…}), as production does.
+// compose.yml mounts it as secrets/admin_token, as production requires one.
 const ADMIN_TOKEN = 'image-test-admin-token-0123456789abcdef';
 const compose = parse(await readFile(join(root, 'compose.yml'), 'utf8')) as ComposeFile;
 const dockerfile = DockerfileParser.parse(await readFile(join(root, 'deploy/Dockerfile'), 'utf8'));
+
+/** A variable of a service's environment in compose.yml, as written. */
+function composeValue(service: string, name: string): string {
+  const value = compose.services[service]?.environment?.[name];
+  if (typeof value !== 'string') throw new Error(`compose.yml: ${service} sets no ${name}`);
+  return value;
+}
+
+/** A path in a container: /run/secrets/<name> is the secrets directory here. */
+const inContainer = (path: string) => path.replace(/^\/run\/secrets\//, `${secretsDir}/`);
 
 /** An exec-form Dockerfile instruction's arguments (CMD […], HEALTHCHECK … CMD […]). */
 function execForm(content: string | null | undefined): string[] {
@@ -111,19 +123,36 @@ beforeAll(async () => {
   admin = await mysql.createConnection({ uri: adminUrl.toString(), multipleStatements: true });
   // What the mysql image does with MYSQL_DATABASE before it runs the init scripts.
   await admin.query(`CREATE DATABASE ${mysql.escapeId(databaseName)}`);
-  // The init script itself, sourced as the image's entrypoint sources it; its SQL goes to this server.
+  // The secret files compose.yml mounts at /run/secrets, as deploy/make-secrets.sh writes them
+  // from the variables of a deployment's .env.
+  secretsDir = join(imageDir, 'secrets');
+  const made = await run('sh', ['deploy/make-secrets.sh'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      SECRETS_DIR: secretsDir,
+      MIGRATE_PASSWORD: migrator.password,
+      DB_PASSWORD: appUser.password,
+      ADMIN_TOKEN,
+    },
+  });
+  expect(made.stdout).toContain(`${secretsDir}/db_password written from DB_PASSWORD in the environment`);
+  // The init script itself, sourced as the image's entrypoint sources it, the passwords read
+  // from the secret files by file_env (as the entrypoint defines it); its SQL goes to this server.
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansions, not a template
+  const fileEnv = 'file_env() { local file="${1}_FILE"; if [ -n "${!file:-}" ]; then export "$1"="$(< "${!file}")"; fi; }';
   const { stdout: sql } = await run(
     'bash',
-    ['-c', 'set -eo pipefail; docker_process_sql() { cat; }; . deploy/db/init/01-users.sh'],
+    ['-c', `set -eo pipefail; docker_process_sql() { cat; }; ${fileEnv}; . deploy/db/init/01-users.sh`],
     {
       cwd: root,
       env: {
         PATH: process.env.PATH ?? '',
         MYSQL_DATABASE: databaseName,
         MIGRATE_DB_USER: migrator.user,
-        MIGRATE_DB_PASSWORD: migrator.password,
+        MIGRATE_DB_PASSWORD_FILE: inContainer(composeValue('db', 'MIGRATE_DB_PASSWORD_FILE')),
         APP_DB_USER: appUser.user,
-        APP_DB_PASSWORD: appUser.password,
+        APP_DB_PASSWORD_FILE: inContainer(composeValue('db', 'APP_DB_PASSWORD_FILE')),
       },
     },
   );
@@ -177,9 +206,13 @@ describe('the image, run as compose.yml runs it', () => {
 
   it("serves every route from the image's CMD with the app's environment, as the least-privileged user", async () => {
     const cmd = execForm(dockerfile.getCMDs().at(-1)?.getArgumentsContent());
-    const dotEnv = { DB_NAME: databaseName, DB_USER: appUser.user, DB_PASSWORD: appUser.password, ADMIN_TOKEN };
+    // The passwords and the token are not variables there: the secret files made above.
+    const dotEnv = { DB_NAME: databaseName, DB_USER: appUser.user };
     const composeEnvironment = Object.fromEntries(
-      Object.entries(compose.services.app?.environment ?? {}).map(([name, value]) => [name, interpolate(value ?? '', dotEnv)]),
+      Object.entries(compose.services.app?.environment ?? {}).map(([name, value]) => [
+        name,
+        inContainer(interpolate(value ?? '', dotEnv)),
+      ]),
     );
     replica = start(cmd, {
       ...composeEnvironment,

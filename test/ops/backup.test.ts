@@ -304,6 +304,9 @@ async function runComposeBackupScript(
     ].join('\n'),
     { mode: 0o755 },
   );
+  // As compose.yml mounts it: a secret file, without a trailing newline (deploy/make-secrets.sh).
+  const passwordFile = join(workDir, 'backup_password');
+  await writeFile(passwordFile, backupUser.password, { mode: 0o644 });
   const url = new URL(adminUrl);
   const child = spawn('bash', ['deploy/db/backup.sh'], {
     cwd: ROOT,
@@ -313,7 +316,7 @@ async function runComposeBackupScript(
       BACKUP_DB_PORT: url.port,
       BACKUP_DB_NAME: database.name,
       BACKUP_DB_USER: backupUser.user,
-      BACKUP_DB_PASSWORD: backupUser.password,
+      BACKUP_DB_PASSWORD_FILE: passwordFile,
       BACKUP_INTERVAL_SECONDS: '3600',
       ...env,
     },
@@ -364,10 +367,22 @@ describe("compose.yml's backup service (deploy/db/backup.sh)", () => {
   it('reports a failed dump, leaves no file behind and keeps running for the next attempt', async () => {
     const dir = join(workDir, 'compose-failed');
     await mkdir(dir, { recursive: true });
-    const run = await runComposeBackupScript({ BACKUP_FILES_DIR: dir, BACKUP_DB_PASSWORD: 'wrong' }, /FAILED/);
+    const wrongPassword = join(workDir, 'wrong_password');
+    await writeFile(wrongPassword, 'wrong');
+    const run = await runComposeBackupScript({ BACKUP_FILES_DIR: dir, BACKUP_DB_PASSWORD_FILE: wrongPassword }, /FAILED/);
     expect(run.output).toContain('Access denied');
     expect(run.output).toContain('[backup] FAILED: no backup written');
     expect(run.code).toBe(0);
     expect(await filesIn(dir)).toEqual([]);
+  });
+
+  it('refuses to start, saying what to run, when its password file cannot be read', async () => {
+    const run = await runComposeBackupScript(
+      { BACKUP_FILES_DIR: join(workDir, 'compose-unread'), BACKUP_DB_PASSWORD_FILE: join(workDir, 'no-such-secret') },
+      /make-secrets/,
+    );
+    expect(run.output).toContain('BACKUP_DB_PASSWORD_FILE: cannot read');
+    expect(run.output).toContain('sh deploy/make-secrets.sh');
+    expect(run.code).toBe(1);
   });
 });

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The database's two accounts (three with the backup user), created once: the mysql image runs
 # /docker-entrypoint-initdb.d/* only when the data volume is empty, as root, on a temporary
-# server without networking, after creating MYSQL_DATABASE. compose.yml passes the names and
-# passwords from .env.
+# server without networking, after creating MYSQL_DATABASE. compose.yml passes the names from
+# .env and the passwords as secret files (*_PASSWORD_FILE, written by deploy/make-secrets.sh).
 #
 # Least privilege, and why it takes two steps:
 # - The migration user owns the schema: DDL and data changes on this database only, nothing
@@ -47,9 +47,9 @@ fi
 
 : "${MYSQL_DATABASE:?compose.yml sets MYSQL_DATABASE from DB_NAME}"
 : "${MIGRATE_DB_USER:?compose.yml sets MIGRATE_DB_USER from MIGRATE_USER}"
-: "${MIGRATE_DB_PASSWORD:?compose.yml sets MIGRATE_DB_PASSWORD from MIGRATE_PASSWORD}"
+: "${MIGRATE_DB_PASSWORD:?empty: compose.yml mounts it from secrets/migrate_password (sh deploy/make-secrets.sh)}"
 : "${APP_DB_USER:?compose.yml sets APP_DB_USER from DB_USER}"
-: "${APP_DB_PASSWORD:?compose.yml sets APP_DB_PASSWORD from DB_PASSWORD}"
+: "${APP_DB_PASSWORD:?empty: compose.yml mounts it from secrets/db_password (sh deploy/make-secrets.sh)}"
 
 DATABASE_PATTERN=$(sql_database_pattern "$MYSQL_DATABASE")
 MIGRATE_ACCOUNT="$(sql_string "$MIGRATE_DB_USER")@'%'"
@@ -64,7 +64,8 @@ GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, REFERENCES, CR
 CREATE USER IF NOT EXISTS ${APP_ACCOUNT} IDENTIFIED BY ${APP_PASSWORD_SQL};
 SQL
 
-# The backup user (compose.yml's backup profile), only when BACKUP_PASSWORD is set: what
+# The backup user (compose.yml's backup profile), when its password is set (compose.yml mounts
+# secrets/backup_password): what
 # mysqldump --single-transaction --routines --triggers --no-tablespaces needs and no more.
 # SELECT for the tables, SHOW VIEW for visit_stats, TRIGGER to see triggers (MySQL has no
 # read-only privilege for that), SHOW_ROUTINE (MySQL 8.0.20+, server-wide and read-only) for

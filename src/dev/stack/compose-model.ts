@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 
 /**
@@ -8,15 +9,26 @@ import { parse } from 'yaml';
 export interface ComposeModel {
   replicas: number;
   proxyPort: number;
-  /** The app service's environment, interpolated. Variables with no value are left out. */
+  /**
+   * The app service's environment, interpolated. Variables with no value are left out. A secret
+   * file (`NAME_FILE: /run/secrets/x`) becomes NAME when the environment sets it, and otherwise
+   * NAME_FILE with the host's path of the file Compose would mount.
+   */
   appEnvironment: Record<string, string>;
-  /** The app's variables that compose.yml requires (`${NAME:?message}`) and that are unset: name → its message. */
+  /**
+   * The app's variables that compose.yml requires (`${NAME:?message}`, or a secret file that is
+   * not there) and that are unset: name → what to do.
+   */
   appMissing: Record<string, string>;
 }
 
 interface ComposeFile {
   services?: Record<string, { deploy?: { replicas?: unknown }; ports?: unknown[]; environment?: unknown }>;
+  /** File secrets, mounted at /run/secrets/<name>: `db_password: { file: ./secrets/db_password }`. */
+  secrets?: Record<string, { file?: string } | null>;
 }
+
+const SECRET_PATH = /^\/run\/secrets\/([\w.-]+)$/;
 
 export async function loadComposeModel(path: string, env: Readonly<Record<string, string | undefined>>): Promise<ComposeModel> {
   const compose = parse(await readFile(path, 'utf8')) as ComposeFile;
@@ -34,6 +46,19 @@ export async function loadComposeModel(path: string, env: Readonly<Record<string
   const appEnvironment: Record<string, string> = {};
   const appMissing: Record<string, string> = {};
   for (const [name, raw] of environmentEntries(app.environment)) {
+    const secret = name.endsWith('_FILE') ? SECRET_PATH.exec(raw)?.[1] : undefined;
+    const secretFile = secret === undefined ? undefined : compose.secrets?.[secret]?.file;
+    if (secretFile !== undefined) {
+      const variable = name.slice(0, -'_FILE'.length);
+      const hostPath = resolve(dirname(path), interpolate(secretFile, env));
+      if (env[variable] !== undefined && env[variable] !== '') appEnvironment[variable] = env[variable];
+      else if (await exists(hostPath)) appEnvironment[name] = hostPath;
+      else {
+        const shown = relative(dirname(path), hostPath);
+        appMissing[variable] = `${variable}: set ${variable} in .env, or write ${shown} (sh deploy/make-secrets.sh writes it)`;
+      }
+      continue;
+    }
     try {
       const value = interpolate(raw, env);
       if (value !== '') appEnvironment[name] = value;
@@ -43,6 +68,12 @@ export async function loadComposeModel(path: string, env: Readonly<Record<string
   }
   return { replicas, proxyPort, appEnvironment, appMissing };
 }
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 function environmentEntries(environment: unknown): [string, string][] {
   if (Array.isArray(environment)) {

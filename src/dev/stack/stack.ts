@@ -72,6 +72,9 @@ const TOPOLOGY_VARIABLES = new Set<string>([
   'DATA_DIR',
 ]);
 
+/** DB_PASSWORD_FILE is DB_PASSWORD handed over as a file: where the database is, all the same. */
+const isTopology = (name: string) => TOPOLOGY_VARIABLES.has(name.replace(/_FILE$/, ''));
+
 export async function startStack(options: StackOptions): Promise<Stack> {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const say = prefixer('stack', write);
@@ -86,7 +89,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
   const compose = await loadComposeModel(options.composeFile ?? join(options.root, 'compose.yml'), options.env);
   // The stack brings its own database and addresses; anything else compose.yml requires, it needs too.
-  const missing = Object.entries(compose.appMissing).filter(([name]) => !TOPOLOGY_VARIABLES.has(name));
+  const missing = Object.entries(compose.appMissing).filter(([name]) => !isTopology(name));
   if (missing.length > 0) {
     throw new StackError(
       `the replicas run compose.yml's app environment (APP_ENV=production), which needs:\n${missing.map(([, message]) => `  ${message}`).join('\n')}\n` +
@@ -129,9 +132,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     mark('migrate:completed');
 
     // Tier 2: the app replicas.
-    const appEnvironment = Object.fromEntries(
-      Object.entries(compose.appEnvironment).filter(([name]) => !TOPOLOGY_VARIABLES.has(name)),
-    );
+    const appEnvironment = Object.fromEntries(Object.entries(compose.appEnvironment).filter(([name]) => !isTopology(name)));
     const replicas = await Promise.all(
       Array.from({ length: replicaCount }, async (_, index) => {
         const name = `app-${index + 1}`;

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -237,8 +237,27 @@ describe('the local three-tier stack', () => {
         write: (line) => lines.push(line),
       }),
     ).rejects.toThrow(
-      /needs:\n {2}ADMIN_TOKEN: set ADMIN_TOKEN in \.env, or write \S+\/no-secrets\/admin_token \(sh deploy\/make-secrets\.sh writes it\)\nSet it in \.env/,
+      /needs:\n {2}ADMIN_TOKEN: set ADMIN_TOKEN in \.env, or write \S+\/no-secrets\/admin_token \(sh deploy\/make-secrets\.sh writes it\)\nDo that/,
     );
+    expect(lines.filter((line) => /build|db:/.test(line))).toEqual([]);
+  });
+
+  it("reads the admin token from compose.yml's secret file, and stops on a bad setting before starting anything", async () => {
+    const { ADMIN_TOKEN: _, ...withoutToken } = process.env;
+    const secrets = join(dataDir, 'secrets');
+    await mkdir(secrets, { recursive: true });
+    await writeFile(join(secrets, 'admin_token'), ADMIN_TOKEN);
+    const lines: string[] = [];
+    const started = startStack({
+      root,
+      env: { ...withoutToken, DATABASE_URL: '', SECRETS_DIR: secrets, RATE_LIMIT: 'lots' },
+      proxyPort: 0,
+      dataDir,
+      write: (line) => lines.push(line),
+    });
+    // The token was found (no word of it); the bad value is named.
+    await expect(started).rejects.toThrow(/^the replicas would not start: Invalid configuration:\n {2}- RATE_LIMIT: /);
+    await expect(started).rejects.not.toThrow(/ADMIN_TOKEN/);
     expect(lines.filter((line) => /build|db:/.test(line))).toEqual([]);
   });
 });

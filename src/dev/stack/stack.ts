@@ -1,10 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import mysql from 'mysql2/promise';
 import { databaseUrlOf } from '../../config/database';
 import { DATABASE_LOCATION_VARIABLES, databaseLocation } from '../../config/node';
-import { appSettings } from '../../config/service';
-import { parseSettings } from '../../config/variables';
+import { withSecretFiles } from '../../config/secret-files';
+import { type AppSettings, appSettings } from '../../config/service';
+import { ConfigError, parseSettings } from '../../config/variables';
 import { findExecutable, searchDirectories } from '../../ops/programs';
 import { listenOnce } from '../host';
 import { configuredOrPrivateDatabase, type ResolvedDatabase } from '../private-database';
@@ -93,8 +95,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   if (missing.length > 0) {
     throw new StackError(
       `the replicas run compose.yml's app environment (APP_ENV=production), which needs:\n${missing.map(([, message]) => `  ${message}`).join('\n')}\n` +
-        'Set it in .env (npm run stack reads it) or in the environment, and run npm run stack again.',
+        'Do that (npm run stack reads .env and the environment) and run npm run stack again.',
     );
+  }
+  const appEnvironment = Object.fromEntries(Object.entries(compose.appEnvironment).filter(([name]) => !isTopology(name)));
+  // What the replicas will parse, through their secret files, before anything starts: a bad
+  // value stops the stack here, naming it, not once the database and the replicas are up.
+  let rateLimit: AppSettings['rateLimit'];
+  try {
+    const replicaEnvironment = withSecretFiles({ ...process.env, ...appEnvironment }, (path) => readFileSync(path, 'utf8'));
+    rateLimit = parseSettings(replicaEnvironment, { app: appSettings }).app.rateLimit;
+  } catch (error) {
+    if (error instanceof ConfigError) throw new StackError(`the replicas would not start: ${error.message}`);
+    throw error;
   }
   const replicaCount = options.replicas ?? compose.replicas;
   const dataDir = resolve(options.root, options.dataDir ?? options.env.DATA_DIR ?? '.data');
@@ -132,7 +145,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     mark('migrate:completed');
 
     // Tier 2: the app replicas.
-    const appEnvironment = Object.fromEntries(Object.entries(compose.appEnvironment).filter(([name]) => !isTopology(name)));
     const replicas = await Promise.all(
       Array.from({ length: replicaCount }, async (_, index) => {
         const name = `app-${index + 1}`;
@@ -171,7 +183,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         listen: `127.0.0.1:${proxyPort}`,
         runDir,
         // One setting for both tiers: the limit the replicas apply, in the proxy's zone too.
-        rateLimit: parseSettings({ ...process.env, ...appEnvironment }, { app: appSettings }).app.rateLimit,
+        rateLimit,
       }),
     );
     mark('proxy:started');

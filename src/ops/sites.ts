@@ -89,7 +89,9 @@ export async function runSiteCommand(db: Database, command: SiteCommand, io: Sit
       if (removed === undefined) {
         throw new SiteCommandError(`${command.domain} is not registered: npm run site -- list shows the sites`);
       }
-      io.say(`unregistered ${command.domain}: its page views are refused from now on; deleting its recorded data`);
+      io.say(
+        `unregistered ${command.domain}: its page views are refused from now on (by running replicas within a second); deleting its recorded data`,
+      );
       let rows = 0;
       await deleteSiteData(db, removed.id, (table, deleted) => {
         rows += deleted;

@@ -55,7 +55,7 @@ export const removeSiteOperation: OperationDoc = {
   operationId: 'removeSite',
   tag: 'Sites',
   summary: 'Stop tracking a site',
-  description: `Its page views are refused and its figures are gone from the API and the dashboards at once; its recorded data is deleted by the next \`npm run db:purge\`, which runs as the migration user (the service's own database user may not delete data; \`npm run site -- remove\` deletes it at once). \`confirm\` must repeat the domain.${ADMIN}`,
+  description: `Its page views are refused and its figures are gone from the API and the dashboards at once on the replica that answers, and within a second (\`SITE_FOUND_TTL_MS\`) on the others; its recorded data is deleted by the next \`npm run db:purge\`, which runs as the migration user (the service's own database user may not delete data; \`npm run site -- remove\` deletes it at once). \`confirm\` must repeat the domain.${ADMIN}`,
   pathParameters: { site: { description: "The site's domain as registered.", example: 'example.com' } },
   query: query(SiteRemovalQuery, { confirm: { description: 'The same domain again, as a safeguard.' } }),
   responses: [

@@ -96,7 +96,7 @@ export function siteAdminRoutes(deps: AppDependencies, access: Access): Hono {
     }
     return json(c, {
       removed: removed.domain,
-      message: `${removed.domain} is no longer tracked: its page views are refused and its figures gone from the API and dashboards. Its recorded data is deleted by the next npm run db:purge.`,
+      message: `${removed.domain} is no longer tracked: its page views are refused and its figures gone from the API and dashboards (by the other replicas within a second). Its recorded data is deleted by the next npm run db:purge.`,
     } satisfies SiteRemovedJson);
   });
 

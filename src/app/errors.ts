@@ -55,7 +55,13 @@ export const RateLimitedBody = v.strictObject({
   message: v.pipe(v.string(), v.description('how long to wait (also in Retry-After)')),
 });
 
+export const PayloadTooLargeBody = v.strictObject({
+  error: v.literal('payload_too_large'),
+  message: v.pipe(v.string(), v.description('the limit, and what to send instead')),
+});
+
 export type RateLimitedJson = v.InferOutput<typeof RateLimitedBody>;
+export type PayloadTooLargeJson = v.InferOutput<typeof PayloadTooLargeBody>;
 export type DatabaseUnavailableJson = v.InferOutput<typeof DatabaseUnavailableBody>;
 export type InvalidRequestJson = v.InferOutput<typeof InvalidRequestBody>;
 export type NotFoundJson = v.InferOutput<typeof NotFoundBody>;

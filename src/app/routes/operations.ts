@@ -1,9 +1,16 @@
 import { UnauthorizedBody } from '../access';
-import { DatabaseUnavailableBody, InternalErrorBody, InvalidRequestBody, NotFoundBody, RateLimitedBody } from '../errors';
+import {
+  DatabaseUnavailableBody,
+  InternalErrorBody,
+  InvalidRequestBody,
+  NotFoundBody,
+  PayloadTooLargeBody,
+  RateLimitedBody,
+} from '../errors';
 import { HtmlPage, json, type OperationDoc, type ResponseDoc, servedOn } from '../openapi/operation';
 import { docsOperation, OpenApiDocumentBody, openApiOperation } from './docs/operation';
 import { eventOperation } from './events/operation';
-import { AcceptedBody, EventBody, ForbiddenBody, PayloadTooLargeBody } from './events/schemas';
+import { AcceptedBody, EventBody, ForbiddenBody } from './events/schemas';
 import { homeOperation } from './home/operation';
 import { MetricsText, metricsOperation } from './metrics/operation';
 import { signInFormOperation, signInOperation, signOutOperation } from './sign-in/operation';

@@ -1,7 +1,7 @@
-import { InvalidRequestBody, RateLimitedBody } from '../../errors';
+import { InvalidRequestBody, PayloadTooLargeBody, RateLimitedBody } from '../../errors';
 import { json, type OperationDoc, query } from '../../openapi/operation';
 import { NoQuery, UNKNOWN_PARAMETER } from '../../query';
-import { AcceptedBody, EVENT_BODY_MAX_BYTES, EventBody, ForbiddenBody, PayloadTooLargeBody } from './schemas';
+import { AcceptedBody, EVENT_BODY_MAX_BYTES, EventBody, ForbiddenBody } from './schemas';
 
 const PAGE_VIEW = {
   site: 'example.com',

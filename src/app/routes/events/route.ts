@@ -9,7 +9,7 @@ import { headersOf } from '../../middleware/response-headers';
 import { NoQuery, parseJsonBody, parseQuery } from '../../query';
 import { json } from '../../respond';
 import { incomingPageView } from './incoming';
-import { type AcceptedJson, EVENT_BODY_MAX_BYTES, EventBody, type ForbiddenJson, type PayloadTooLargeJson } from './schemas';
+import { type AcceptedJson, EVENT_BODY_MAX_BYTES, EventBody, type ForbiddenJson } from './schemas';
 
 /**
  * POST /api/event: a page view of a registered site, from its tracker script or any sender.
@@ -56,15 +56,9 @@ export function eventRoutes(deps: AppDependencies): Hono {
 
   routes.post(
     '/api/event',
-    limitBody(EVENT_BODY_MAX_BYTES, (c) =>
-      json(
-        c,
-        {
-          error: 'payload_too_large',
-          message: `an event is at most ${EVENT_BODY_MAX_BYTES} bytes of JSON: send the page's URL, referrer and width only`,
-        } satisfies PayloadTooLargeJson,
-        413,
-      ),
+    limitBody(
+      EVENT_BODY_MAX_BYTES,
+      `an event is at most ${EVENT_BODY_MAX_BYTES} bytes of JSON: send the page's URL, referrer and width only`,
     ),
     async (c) => {
       parseQuery(c, NoQuery);

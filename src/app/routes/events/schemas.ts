@@ -48,12 +48,6 @@ export const ForbiddenBody = v.strictObject({
   message: v.pipe(v.string(), v.description('what was refused and what to do')),
 });
 
-export const PayloadTooLargeBody = v.strictObject({
-  error: v.literal('payload_too_large'),
-  message: v.string(),
-});
-
 export type EventJson = v.InferOutput<typeof EventBody>;
 export type AcceptedJson = v.InferOutput<typeof AcceptedBody>;
 export type ForbiddenJson = v.InferOutput<typeof ForbiddenBody>;
-export type PayloadTooLargeJson = v.InferOutput<typeof PayloadTooLargeBody>;

@@ -7,7 +7,7 @@ import { limitBody } from '../../middleware/body-limit';
 import { newStyleNonce } from '../../middleware/response-headers';
 import { NoQuery, parseOrRefuse, parseQuery } from '../../query';
 import { html, json } from '../../respond';
-import type { ForbiddenJson, PayloadTooLargeJson } from '../events/schemas';
+import type { ForbiddenJson } from '../events/schemas';
 import { renderContinue, renderSignIn } from './page';
 import { localPath, SIGN_IN_BODY_MAX_BYTES, SIGN_IN_LIMIT, SignInForm, SignInQuery } from './schemas';
 
@@ -45,16 +45,7 @@ export function signInRoutes(deps: AppDependencies, access: Access): Hono {
         )
       : undefined;
 
-  const formLimit = limitBody(SIGN_IN_BODY_MAX_BYTES, (c) =>
-    json(
-      c,
-      {
-        error: 'payload_too_large',
-        message: `a form of at most ${SIGN_IN_BODY_MAX_BYTES} bytes`,
-      } satisfies PayloadTooLargeJson,
-      413,
-    ),
-  );
+  const formLimit = limitBody(SIGN_IN_BODY_MAX_BYTES, `a form of at most ${SIGN_IN_BODY_MAX_BYTES} bytes`);
 
   routes.get('/sign-in', async (c) => {
     const query = parseQuery(c, SignInQuery);

@@ -1,8 +1,7 @@
 import { UnauthorizedBody } from '../../access';
-import { InvalidRequestBody, NotFoundBody } from '../../errors';
+import { InvalidRequestBody, NotFoundBody, PayloadTooLargeBody } from '../../errors';
 import { json, type OperationDoc, query } from '../../openapi/operation';
 import { NoQuery, UNKNOWN_PARAMETER } from '../../query';
-import { PayloadTooLargeBody } from '../events/schemas';
 import { SiteBody } from '../sites/schemas';
 import { SITE_ADMIN_BODY_MAX_BYTES, SiteExistsBody, SiteRegistration, SiteRemovalQuery, SiteRemovedBody } from './schemas';
 

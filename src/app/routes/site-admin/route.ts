@@ -7,7 +7,6 @@ import { InvalidRequestError, type NotFoundJson } from '../../errors';
 import { limitBody } from '../../middleware/body-limit';
 import { NoQuery, parseJsonBody, parseQuery } from '../../query';
 import { json } from '../../respond';
-import type { PayloadTooLargeJson } from '../events/schemas';
 import { siteJson } from '../sites/schemas';
 import {
   SITE_ADMIN_BODY_MAX_BYTES,
@@ -29,16 +28,7 @@ export function siteAdminRoutes(deps: AppDependencies, access: Access): Hono {
   routes.post(
     '/api/sites',
     administrators,
-    limitBody(SITE_ADMIN_BODY_MAX_BYTES, (c) =>
-      json(
-        c,
-        {
-          error: 'payload_too_large',
-          message: `a site is at most ${SITE_ADMIN_BODY_MAX_BYTES} bytes of JSON`,
-        } satisfies PayloadTooLargeJson,
-        413,
-      ),
-    ),
+    limitBody(SITE_ADMIN_BODY_MAX_BYTES, `a site is at most ${SITE_ADMIN_BODY_MAX_BYTES} bytes of JSON`),
     async (c) => {
       parseQuery(c, NoQuery);
       const body = parseJsonBody(SiteRegistration, await c.req.text(), '{"domain":"example.com","public":false}');

@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import mysql from 'mysql2/promise';
 import { databaseUrlOf } from '../../config/database';
 import { DATABASE_LOCATION_VARIABLES, databaseLocation } from '../../config/node';
-import { withSecretFiles } from '../../config/secret-files';
 import { type AppSettings, appSettings } from '../../config/service';
 import { ConfigError, parseSettings } from '../../config/variables';
+import { processEnvironment } from '../../ops/environment';
 import { findExecutable, searchDirectories } from '../../ops/programs';
 import { listenOnce } from '../host';
 import { configuredOrPrivateDatabase, type ResolvedDatabase } from '../private-database';
@@ -103,8 +102,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // value stops the stack here, naming it, not once the database and the replicas are up.
   let rateLimit: AppSettings['rateLimit'];
   try {
-    const replicaEnvironment = withSecretFiles({ ...process.env, ...appEnvironment }, (path) => readFileSync(path, 'utf8'));
-    rateLimit = parseSettings(replicaEnvironment, { app: appSettings }).app.rateLimit;
+    rateLimit = parseSettings(processEnvironment(appEnvironment), { app: appSettings }).app.rateLimit;
   } catch (error) {
     if (error instanceof ConfigError) throw new StackError(`the replicas would not start: ${error.message}`);
     throw error;

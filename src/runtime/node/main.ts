@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { describeDatabase } from '../../config/database';
-import { withSecretFiles } from '../../config/secret-files';
 import { localDataSettings } from '../../config/tools';
 import { ConfigError, parseSettings } from '../../config/variables';
 import { DatabaseServerNotFoundError } from '../../dev/local-database';
 import { configuredOrPrivateDatabase } from '../../dev/private-database';
+import { processEnvironment } from '../../ops/environment';
 import { applyMigrations } from '../../ops/migrate';
 import { startHttpServer } from './http-server';
 import { createNodeService } from './node-service';
@@ -21,10 +20,7 @@ import { nodeSections } from './settings';
 const progress = (message: string) => process.stdout.write(`[visit-tracker] ${message}\n`);
 
 async function main(argv: readonly string[]): Promise<void> {
-  const settings = parseSettings(
-    withSecretFiles(process.env, (path) => readFileSync(path, 'utf8')),
-    { ...nodeSections(hostname()), local: localDataSettings },
-  );
+  const settings = parseSettings(processEnvironment(), { ...nodeSections(hostname()), local: localDataSettings });
   if (settings.database === undefined && settings.app.environment === 'production') {
     throw new StartupError(
       'APP_ENV=production but no database is configured. Set DATABASE_URL (or DB_HOST, DB_NAME, DB_USER, DB_PASSWORD).',

@@ -58,11 +58,11 @@ export interface SiteTrackerOptions {
 /**
  * How long a registered site, once found, is taken as registered without asking the database
  * again. Every page view names its site, and its lookup was one of six round trips per batch of
- * page views on Node, and per page view on the Worker. Removing a site
- * through this process takes effect at once; through another replica, the Worker's other
- * isolates or `npm run site`, within this time (page views it accepts meanwhile are data of an
- * unregistered site, which `npm run db:purge` deletes). A site not found is never remembered:
- * one just registered is seen at once.
+ * page views on Node, and per page view on the Worker. Removing a site through this process
+ * takes effect at once; through another replica, the Worker's other isolates or `npm run site`,
+ * within this time (page views it accepts meanwhile are data of an unregistered site, which
+ * `npm run db:purge` deletes). A site not found is never remembered: one just registered is
+ * seen at once.
  */
 export const SITE_FOUND_TTL_MS = 1_000;
 /** Sites remembered at most: far more than one deployment tracks. */
@@ -76,8 +76,8 @@ export function createSiteTracker(options: SiteTrackerOptions): SiteTracker {
   // after each, so a site just registered is seen at once.
   const lookups = options.sharedIo ? createFreshReads() : UNSHARED;
   const found = createRecentMap<{ site: Site; until: number }>(SITES_REMEMBERED);
-  // Bumped by every removal: a lookup that was under way meanwhile may have read the removed
-  // site, and its answer is not remembered.
+  // Bumped once each removal has run: a lookup that was under way meanwhile may have read the
+  // removed site, and its answer is not remembered (one that ended before is dropped with it).
   let removals = 0;
   const findSite = async (domain: string): Promise<Site | undefined> => {
     const asked = nowMs();
@@ -85,8 +85,7 @@ export function createSiteTracker(options: SiteTrackerOptions): SiteTracker {
     if (known !== undefined && known.until > asked) return known.site;
     const removalsBefore = removals;
     const site = await lookups.read(`site:${domain}`, () => primary().findSite(domain));
-    if (site === undefined) found.delete(domain);
-    else if (removals === removalsBefore) found.set(domain, { site, until: asked + SITE_FOUND_TTL_MS });
+    if (site !== undefined && removals === removalsBefore) found.set(domain, { site, until: asked + SITE_FOUND_TTL_MS });
     return site;
   };
   const writer = options.sharedIo
@@ -101,12 +100,9 @@ export function createSiteTracker(options: SiteTrackerOptions): SiteTracker {
     findSite,
     register: (site, now) => primary().addSite(site, now),
     async unregister(domain) {
-      removals += 1;
-      found.delete(domain);
       try {
         return await primary().unregisterSite(domain);
       } finally {
-        // Again: a lookup may have remembered it while the removal ran.
         removals += 1;
         found.delete(domain);
       }

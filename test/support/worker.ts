@@ -1,5 +1,5 @@
 import { unstable_readConfig, unstable_startWorker } from 'wrangler';
-import { LOCAL_CONNECTION_STRING_VARIABLE, WRANGLER_CONFIG } from '../../src/dev/edge/wrangler';
+import { LOCAL_CONNECTION_STRING_VARIABLE, LOCAL_WORKER_DEFAULTS, WRANGLER_CONFIG } from '../../src/dev/edge/wrangler';
 import type { TestDatabase } from './database';
 import type { TestServer } from './server';
 
@@ -21,8 +21,15 @@ export async function startWorkerServer(
   process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false';
   process.env.WRANGLER_SEND_METRICS ??= 'false';
   // No stats cache by default: the contract tests read figures right after writing them
-  // (test/stats-cache.test.ts covers the cache).
-  const variables = { APP_ENV: 'test', SERVER_ID: 'test-server', LOG_LEVEL: 'error', STATS_CACHE_TTL_MS: '0', ...options.env };
+  // (test/stats-cache.test.ts covers the cache). The deadline is npm run dev:edge's.
+  const variables = {
+    APP_ENV: 'test',
+    SERVER_ID: 'test-server',
+    LOG_LEVEL: 'error',
+    STATS_CACHE_TTL_MS: '0',
+    ...LOCAL_WORKER_DEFAULTS,
+    ...options.env,
+  };
   const logs: Record<string, unknown>[] = [];
   const previous = process.env[LOCAL_CONNECTION_STRING_VARIABLE];
   const connectionString = new URL(await database.appUserUrl());

@@ -3,7 +3,7 @@ import { serviceSections } from '../../config/service';
 import { ConfigError, variablesOf } from '../../config/variables';
 import { applyMigrations } from '../../ops/migrate';
 import { runAgainstDatabase } from '../workstation-command';
-import { LOCAL_CONNECTION_STRING_VARIABLE, runWrangler, withoutOverridden } from './wrangler';
+import { LOCAL_CONNECTION_STRING_VARIABLE, LOCAL_WORKER_DEFAULTS, runWrangler, withoutOverridden } from './wrangler';
 
 /**
  * `npm run dev:edge`: the Worker in a local workerd (`wrangler dev --local`), with the same
@@ -48,13 +48,11 @@ runAgainstDatabase('visit-tracker', async (database) => {
 });
 
 /**
- * APP_ENV is development unless set; the Worker's other variables, when set here, reach it too.
- * DB_REQUEST_TIMEOUT_MS is 30 s unless set: locally each request opens a connection of its own
- * straight to the database (no Hyperdrive pool), and 200 concurrent home-page visits took 3.3 s
- * in all on two cores, too close to the 5 s a request may wait in production.
+ * APP_ENV is development and the local defaults apply (LOCAL_WORKER_DEFAULTS) unless set; the
+ * Worker's other variables, when set here, reach it too.
  */
 function workerVariables(): string[] {
-  const variables: Record<string, string> = { APP_ENV: 'development', DB_REQUEST_TIMEOUT_MS: '30000' };
+  const variables: Record<string, string> = { APP_ENV: 'development', ...LOCAL_WORKER_DEFAULTS };
   for (const name of WORKER_VARIABLES) {
     const value = process.env[name];
     if (value !== undefined && value !== '') variables[name] = value;

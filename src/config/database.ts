@@ -48,6 +48,15 @@ export function databaseSettingsFromUrl(text: string, defaultTls: TlsMode = 'off
   };
 }
 
+/**
+ * A replica reached with the primary's password when its URL gives none: the app user and its
+ * password reach the replicas through replication, and so DATABASE_READ_URL needs no secret in
+ * it (the password then comes from DB_PASSWORD, DB_PASSWORD_FILE or DATABASE_URL).
+ */
+export function withPrimaryPassword(replica: DatabaseSettings, primary: DatabaseSettings): DatabaseSettings {
+  return replica.password === '' ? { ...replica, password: primary.password } : replica;
+}
+
 /** A mysql:// URL for the settings (credentials percent-encoded), for tools that take one. */
 export function databaseUrlOf(settings: DatabaseSettings): string {
   const user = encodeURIComponent(settings.user);

@@ -134,6 +134,18 @@ describe('read replicas (DATABASE_READ_URL)', () => {
     expect(text).toMatch(new RegExp(`db_pool_connections_open\\{pool="${replica.replaceAll('.', '\\.')}"\\} [1-9]`));
   });
 
+  it("reaches a replica whose URL has no password with the primary's", async () => {
+    const withoutPassword = new URL(pair.replicaUrl);
+    withoutPassword.password = '';
+    const inheriting = await startServer(pair, [withoutPassword.toString()]);
+    try {
+      const { body } = await getJson<{ replicas: { status: string }[] }>(`${inheriting.url}/health`);
+      expect(body.replicas).toEqual([{ host: `127.0.0.1:${withoutPassword.port}`, status: 'connected' }]);
+    } finally {
+      await inheriting.stop();
+    }
+  });
+
   it('takes turns between replicas', async () => {
     // The primary listed as a second replica: while the real one lags, the answers alternate.
     const twoReplicas = await startServer(pair, [pair.replicaUrl, pair.primaryUrl]);

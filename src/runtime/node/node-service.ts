@@ -2,7 +2,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Hono } from 'hono';
 import { createApp } from '../../app/create-app';
 import { createLogger, type Logger } from '../../app/logging/logger';
-import { type DatabaseSettings, describeDatabase } from '../../config/database';
+import { type DatabaseSettings, describeDatabase, withPrimaryPassword } from '../../config/database';
 import type { LogSettings } from '../../config/service';
 import { createVisitDatabase } from '../../data/visit-database';
 import { countryOf, isTrustedPeer, resolveClientAddress } from '../../domain/client-ip';
@@ -73,7 +73,7 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
   };
   const replicaPools = replicaLocations.map((location) => ({
     host: describeDatabase(location).host,
-    pool: createNodePool(location, replicaLimits, { observeStatement }),
+    pool: createNodePool(withPrimaryPassword(location, options.database), replicaLimits, { observeStatement }),
   }));
   const replicas =
     replicaPools.length === 0

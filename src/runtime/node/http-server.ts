@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { type AddressInfo, Server as NetServer } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { answerMalformedRequests } from './malformed-requests';
 
 export interface RunningServer {
   server: Server;
@@ -27,6 +28,7 @@ export async function startHttpServer(
   // reuse a socket Node has just closed and answer 502.
   server.keepAliveTimeout = options.keepAliveTimeoutMs;
   server.headersTimeout = options.keepAliveTimeoutMs + 1_000;
+  answerMalformedRequests(server);
   let draining = false;
   // Once draining, every answer tells the client to close: closing an idle keep-alive socket
   // ourselves would race a request the client is sending on it (a reset, ~1 per connection).

@@ -28,7 +28,26 @@ export function parseOrRefuse<const TSchema extends v.GenericSchema>(
 ): v.InferOutput<TSchema> {
   const result = v.safeParse(schema, input);
   if (result.success) return result.output;
-  throw new InvalidRequestError(result.issues.map((issue) => ({ field: v.getDotPath(issue) ?? whole, message: issue.message })));
+  throw new InvalidRequestError(
+    result.issues.map((issue) => ({
+      field: v.getDotPath(issue) ?? whole,
+      message: isMissingKey(issue) ? REQUIRED : issue.message,
+    })),
+  );
+}
+
+const REQUIRED = 'is required';
+
+/**
+ * valibot reports a required key that is absent with its object's message, which for these
+ * schemas is UNKNOWN_PARAMETER (meant for keys given that the object does not take).
+ */
+function isMissingKey(issue: v.BaseIssue<unknown>): boolean {
+  return (
+    (issue.type === 'strict_object' || issue.type === 'object' || issue.type === 'loose_object') &&
+    issue.received === 'undefined' &&
+    issue.expected !== 'never'
+  );
 }
 
 /** The message for a parameter a route does not take. */

@@ -99,14 +99,15 @@ describe.each(RUNTIMES)('the admin API for sites on %s', (runtime) => {
 
   it('removes a site only when confirmed: its page views are refused and its figures gone, its data left to the purge', async () => {
     const [site] = await database.query<{ id: number }>("SELECT id FROM sites WHERE domain = 'admin.example'");
-    for (const [path, field] of [
-      ['/api/sites/admin.example', 'confirm'],
-      ['/api/sites/admin.example?confirm=other.example', 'confirm'],
-      ['/api/sites/not%20a%20site?confirm=x', 'site'],
+    for (const [path, field, message] of [
+      ['/api/sites/admin.example', 'confirm', 'is required'],
+      ['/api/sites/admin.example?confirm=other.example', 'confirm', 'must repeat the domain'],
+      ['/api/sites/not%20a%20site?confirm=x', 'site', 'is not a host name'],
     ] as const) {
       const refused = await answer(await call('DELETE', path));
       expect(refused.status, path).toBe(400);
       expect(fieldsOf(refused.body), path).toEqual([field]);
+      expect(JSON.stringify(refused.body), path).toContain(message);
     }
     const removed = await answer(await call('DELETE', '/api/sites/Admin.Example?confirm=www.admin.example'));
     expect(removed).toEqual({

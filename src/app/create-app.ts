@@ -2,7 +2,13 @@ import { Hono } from 'hono';
 import { isDatabaseUnavailable } from '../services/availability';
 import { adminOnly, createAccess } from './access';
 import type { AppDependencies } from './dependencies';
-import { type InternalErrorJson, InvalidRequestError, type InvalidRequestJson, type NotFoundJson } from './errors';
+import {
+  type InternalErrorJson,
+  InvalidRequestError,
+  type InvalidRequestJson,
+  type MethodNotAllowedJson,
+  type NotFoundJson,
+} from './errors';
 import { errorFields } from './logging/logger';
 import { databaseDeadline } from './middleware/database-deadline';
 import { rateLimited } from './middleware/rate-limit';
@@ -13,7 +19,7 @@ import { docsRoutes } from './routes/docs/route';
 import { eventRoutes } from './routes/events/route';
 import { homeRoutes } from './routes/home/route';
 import { metricsRoutes } from './routes/metrics/route';
-import { notFoundMessage } from './routes/operations';
+import { allowedMethods, methodNotAllowedMessage, notFoundMessage } from './routes/operations';
 import { signInRoutes } from './routes/sign-in/route';
 import { siteAdminRoutes } from './routes/site-admin/route';
 import { siteRoutes } from './routes/sites/route';
@@ -65,16 +71,26 @@ export function createApp(deps: AppDependencies): Hono {
   app.route('/', metricsRoutes(deps.metrics));
   app.route('/', docsRoutes(deps));
 
-  app.notFound((c) =>
-    json(
+  app.notFound((c) => {
+    const allowed = allowedMethods(c.req.path, deps.instance.runtime.name);
+    if (allowed.length > 0) {
+      const body: MethodNotAllowedJson = {
+        error: 'method_not_allowed',
+        message: methodNotAllowedMessage(c.req.method, c.req.path, allowed),
+      };
+      const response = json(c, body, 405);
+      response.headers.set('allow', allowed.join(', '));
+      return response;
+    }
+    return json(
       c,
       {
         error: 'not_found',
         message: notFoundMessage(c.req.method, c.req.path, deps.instance.runtime.name),
       } satisfies NotFoundJson,
       404,
-    ),
-  );
+    );
+  });
 
   app.onError((error, c) => {
     if (error instanceof InvalidRequestError) {

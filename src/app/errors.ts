@@ -39,6 +39,11 @@ export const NotFoundBody = v.strictObject({
   message: v.pipe(v.string(), v.description('the path asked for and the endpoints there are')),
 });
 
+export const MethodNotAllowedBody = v.strictObject({
+  error: v.literal('method_not_allowed'),
+  message: v.pipe(v.string(), v.description('the method asked for and the ones the path takes (also in Allow)')),
+});
+
 export const InternalErrorBody = v.strictObject({
   error: v.literal('internal_error'),
   request_id: v.pipe(v.string(), v.description('the id of the log line with the details; also in X-Request-Id')),
@@ -65,4 +70,5 @@ export type PayloadTooLargeJson = v.InferOutput<typeof PayloadTooLargeBody>;
 export type DatabaseUnavailableJson = v.InferOutput<typeof DatabaseUnavailableBody>;
 export type InvalidRequestJson = v.InferOutput<typeof InvalidRequestBody>;
 export type NotFoundJson = v.InferOutput<typeof NotFoundBody>;
+export type MethodNotAllowedJson = v.InferOutput<typeof MethodNotAllowedBody>;
 export type InternalErrorJson = v.InferOutput<typeof InternalErrorBody>;

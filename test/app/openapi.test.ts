@@ -346,6 +346,23 @@ describe.each(RUNTIMES)('live responses on %s', (runtime) => {
     expect(JSON.stringify(body)).toContain('/docs describes them');
   });
 
+  it('answers a listed path asked with another method with the documented 405 and Allow, changing nothing', async () => {
+    const [before] = await database.query<{ n: number }>('SELECT COUNT(*) AS n FROM visits');
+    for (const [method, path, allow] of [
+      ['POST', '/', 'GET, HEAD'],
+      ['DELETE', '/api/visits', 'GET, HEAD'],
+      ['GET', '/api/event', 'POST'],
+      ['PUT', '/api/sites/example.com', 'DELETE'],
+    ] as const) {
+      const response = await fetch(`${server.url}${path}`, { method });
+      expect(response.headers.get('allow'), `${method} ${path}`).toBe(allow);
+      const body = await expectDocumented(response, SHARED_RESPONSES.MethodNotAllowed, `${method} ${path}`);
+      expect(body).toEqual({ error: 'method_not_allowed', message: `${method} is not allowed on ${path}: it takes ${allow}.` });
+    }
+    const [after] = await database.query<{ n: number }>('SELECT COUNT(*) AS n FROM visits');
+    expect(Number(after?.n)).toBe(Number(before?.n));
+  });
+
   it('serves exactly the operations documented for it, and lists exactly those in a 404', async () => {
     const notServed = OPERATIONS.filter((candidate) => !servedOn(candidate, runtime)).map((operation) => operation.path);
     // /metrics needs a scraper that can reach the instance: Node only.

@@ -3,6 +3,7 @@ import {
   DatabaseUnavailableBody,
   InternalErrorBody,
   InvalidRequestBody,
+  MethodNotAllowedBody,
   NotFoundBody,
   PayloadTooLargeBody,
   RateLimitedBody,
@@ -92,6 +93,7 @@ export const RESPONSE_SCHEMAS = {
   Unauthorized: UnauthorizedBody,
   InvalidRequest: InvalidRequestBody,
   NotFound: NotFoundBody,
+  MethodNotAllowed: MethodNotAllowedBody,
   DatabaseUnavailable: DatabaseUnavailableBody,
   RateLimited: RateLimitedBody,
   InternalError: InternalErrorBody,
@@ -108,6 +110,39 @@ export function notFoundMessage(method: string, path: string, runtime: string): 
   return `No such endpoint: ${method} ${path}. Available: ${endpoints}; /docs describes them.`;
 }
 
+/**
+ * The methods a path of the table takes on this runtime (HEAD wherever GET is: Hono answers it
+ * with the GET route), for the 405 of a method it does not; none for a path outside the table.
+ */
+export function allowedMethods(path: string, runtime: string): string[] {
+  const methods = OPERATIONS.filter((operation) => servedOn(operation, runtime) && pathPattern(operation.path).test(path)).map(
+    (operation) => operation.method.toUpperCase(),
+  );
+  if (methods.includes('GET')) methods.splice(methods.indexOf('GET') + 1, 0, 'HEAD');
+  return methods;
+}
+
+/** What a known path answers to a method it does not take, with the methods it does. */
+export function methodNotAllowedMessage(method: string, path: string, allowed: readonly string[]): string {
+  return `${method} is not allowed on ${path}: it takes ${allowed.join(', ')}.`;
+}
+
+const patterns = new Map<string, RegExp>();
+
+/** A route's path as a pattern: each `:parameter` is one path segment. */
+function pathPattern(template: string): RegExp {
+  let pattern = patterns.get(template);
+  if (pattern === undefined) {
+    const escaped = template
+      .split('/')
+      .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
+    pattern = new RegExp(`^${escaped}$`);
+    patterns.set(template, pattern);
+  }
+  return pattern;
+}
+
 /** The responses any path can give besides its own, documented once under components/responses. */
 export const SHARED_RESPONSES = {
   NotFound: json(404, '404: no such endpoint, for any method and path not listed here.', NotFoundBody, [
@@ -117,6 +152,21 @@ export const SHARED_RESPONSES = {
       body: { error: 'not_found', message: notFoundMessage('GET', '/api/visitors', 'node') },
     },
   ]),
+  MethodNotAllowed: json(
+    405,
+    '405: a path listed here asked with a method it does not take; `Allow` names the ones it does.',
+    MethodNotAllowedBody,
+    [
+      {
+        name: 'wrong-method',
+        summary: 'DELETE /api/visits, a path that only reads',
+        body: {
+          error: 'method_not_allowed',
+          message: methodNotAllowedMessage('DELETE', '/api/visits', allowedMethods('/api/visits', 'node')),
+        },
+      },
+    ],
+  ),
   DatabaseUnavailable: json(
     503,
     "503: the database could not be reached or used within DB_REQUEST_TIMEOUT_MS (down, hung, overloaded, refusing the service's credentials), with `Retry-After`. Nothing was recorded unless the database was committing it as the deadline passed (docs/failures.md). A page opened in a browser (`GET /`, `/sites…`) gets a short HTML page instead.",

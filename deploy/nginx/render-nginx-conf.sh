@@ -14,8 +14,11 @@ fi
 count=${limit%%/*}
 case "$count" in '' | *[!0-9]*) echo "RATE_LIMIT=$RATE_LIMIT: expected a rate such as 120/min or 5/s, or off" >&2; exit 1 ;; esac
 case "${limit#*/}" in
-  s | sec | second) rate="${count}r/s" ;;
-  min | minute) rate="${count}r/m" ;;
+  s | sec | second) rate="${count}r/s"; wait=1 ;;
+  min | minute) rate="${count}r/m"; wait=$(( (60 + count - 1) / count )) ;;
   *) echo "RATE_LIMIT=$RATE_LIMIT: expected a rate such as 120/min or 5/s, or off" >&2; exit 1 ;;
 esac
-sed -e "s#rate=[0-9]*r/[ms]#rate=$rate#" -e "s#burst=[0-9]*#burst=$count#" "$template" > "$output"
+# The 429 page's Retry-After: the seconds until the rate admits the next request (at least 1).
+sed -e "s#rate=[0-9]*r/[ms]#rate=$rate#" -e "s#burst=[0-9]*#burst=$count#" \
+  -e "s#add_header Retry-After [0-9]* always; \# seconds per request at RATE_LIMIT#add_header Retry-After $wait always; \# seconds per request at RATE_LIMIT#" \
+  "$template" > "$output"

@@ -140,6 +140,41 @@ describe('deploy/nginx/nginx.conf', () => {
     }
   });
 
+  it('answers its own errors in JSON: no replica up is 503 with Retry-After, an oversized header 431', async () => {
+    // A replica address nothing listens on.
+    const deadPort = await listenOnce();
+    const port = await listenOnce();
+    const file = join(runDir, 'nginx-dead.conf');
+    await writeFile(
+      file,
+      renderLocalNginxConfig(source, { upstreams: [`127.0.0.1:${deadPort}`], listen: `127.0.0.1:${port}`, runDir }),
+    );
+    const nginx = spawn('nginx', ['-p', runDir, '-c', file, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      const ask = async (path: string, headers: Record<string, string> = {}) => {
+        const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers });
+        return {
+          status: response.status,
+          retryAfter: response.headers.get('retry-after'),
+          type: response.headers.get('content-type'),
+          body: (await response.json()) as { error: string },
+        };
+      };
+      await waitFor('nginx to listen', async () => (await ask('/health').catch(() => undefined)) !== undefined);
+      expect(await ask('/api/stats')).toEqual({
+        status: 503,
+        retryAfter: '5',
+        type: 'application/json',
+        body: { error: 'service_unavailable', message: expect.stringContaining('try again in 5 s') },
+      });
+      const oversized = await ask('/', { 'x-padding': 'a'.repeat(20_000) });
+      expect([oversized.status, oversized.body.error]).toEqual([431, 'headers_too_large']);
+    } finally {
+      nginx.kill('SIGQUIT');
+      await new Promise((resolve) => nginx.once('exit', resolve));
+    }
+  });
+
   it("limits the recording routes per address with RATE_LIMIT, rendered alike by Compose's script and npm run stack", async () => {
     for (const path of ['location = /', 'location = /api/event', 'location = /pixel.gif']) {
       expect(block(path), path).toMatch(/limit_req zone=recording burst=120 nodelay;/);
@@ -156,6 +191,7 @@ describe('deploy/nginx/nginx.conf', () => {
     }
     expect(withRateLimit(source, 'off')).not.toMatch(/limit_req/);
     expect(withRateLimit(source, { burst: 5, perMinute: 300 })).toMatch(/rate=5r\/s;[\s\S]*burst=5 nodelay/);
+    expect(withRateLimit(source, { burst: 7, perMinute: 7 })).toMatch(/add_header Retry-After 9 always;/);
     await expect(
       run('sh', [renderScript], {
         env: {
@@ -194,14 +230,20 @@ describe('deploy/nginx/nginx.conf', () => {
       );
       const before = reached;
       const statuses: number[] = [];
+      let refused: Response | undefined;
       for (let index = 0; index < 6; index++) {
         const response = await fetch(`http://127.0.0.1:${port}/`);
-        await response.arrayBuffer();
         statuses.push(response.status);
+        if (response.status === 429) refused = response;
+        else await response.arrayBuffer();
       }
       // The first plus a burst of 3, then refused: nginx's burst is on top of the one request a rate admits.
       expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
       expect(reached - before).toBe(4);
+      // In the app's shape, and when to come back: 3 a minute admit one every 20 s.
+      expect(refused?.headers.get('retry-after')).toBe('20');
+      expect(refused?.headers.get('content-type')).toBe('application/json');
+      expect(await refused?.json()).toEqual({ error: 'rate_limited', message: expect.stringContaining('Retry-After') });
     } finally {
       nginx.kill('SIGQUIT');
       await new Promise((resolve) => nginx.once('exit', resolve));

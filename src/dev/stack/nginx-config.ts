@@ -1,4 +1,5 @@
 import { nginxRate, type RateLimitSetting } from '../../domain/rate-limit';
+import type { RateLimit } from '../../domain/token-buckets';
 
 /**
  * Renders deploy/nginx/nginx.conf for processes on this host. Only what differs from the
@@ -22,7 +23,18 @@ export interface LocalNginxOptions {
 /** RATE_LIMIT's values over the file's limit_req lines, or none of them when it is `off` (as render-nginx-conf.sh does). */
 export function withRateLimit(source: string, rateLimit: RateLimitSetting): string {
   if (rateLimit === 'off') return source.replace(/^.*limit_req.*\n/gm, '');
-  return source.replace(/rate=\d+r\/[ms]/g, `rate=${nginxRate(rateLimit)}`).replace(/burst=\d+/g, `burst=${rateLimit.burst}`);
+  return source
+    .replace(/rate=\d+r\/[ms]/g, `rate=${nginxRate(rateLimit)}`)
+    .replace(/burst=\d+/g, `burst=${rateLimit.burst}`)
+    .replace(RETRY_AFTER, `$1${requestIntervalSeconds(rateLimit)}$2`);
+}
+
+/** The 429 page's Retry-After line in deploy/nginx/nginx.conf. */
+const RETRY_AFTER = /(add_header Retry-After )\d+( always; # seconds per request at RATE_LIMIT)/;
+
+/** How long a refused client waits for the next request the rate admits, in whole seconds (at least 1). */
+function requestIntervalSeconds(limit: RateLimit): number {
+  return Math.max(1, Math.ceil(60 / limit.perMinute));
 }
 
 export function renderLocalNginxConfig(source: string, options: LocalNginxOptions): string {

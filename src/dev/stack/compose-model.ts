@@ -1,6 +1,7 @@
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { pathExists } from '../host';
 
 /**
  * What the local stack takes from compose.yml, so the two topologies cannot drift:
@@ -52,7 +53,7 @@ export async function loadComposeModel(path: string, env: Readonly<Record<string
       const variable = name.slice(0, -'_FILE'.length);
       const hostPath = resolve(dirname(path), interpolate(secretFile, env));
       if (env[variable] !== undefined && env[variable] !== '') appEnvironment[variable] = env[variable];
-      else if (await exists(hostPath)) appEnvironment[name] = hostPath;
+      else if (await pathExists(hostPath)) appEnvironment[name] = hostPath;
       else {
         const shown = relative(dirname(path), hostPath);
         appMissing[variable] = `${variable}: set ${variable} in .env, or write ${shown} (sh deploy/make-secrets.sh writes it)`;
@@ -68,12 +69,6 @@ export async function loadComposeModel(path: string, env: Readonly<Record<string
   }
   return { replicas, proxyPort, appEnvironment, appMissing };
 }
-
-const exists = (path: string) =>
-  access(path).then(
-    () => true,
-    () => false,
-  );
 
 function environmentEntries(environment: unknown): [string, string][] {
   if (Array.isArray(environment)) {

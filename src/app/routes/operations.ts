@@ -115,8 +115,8 @@ export function notFoundMessage(method: string, path: string, runtime: string): 
  * with the GET route), for the 405 of a method it does not; none for a path outside the table.
  */
 export function allowedMethods(path: string, runtime: string): string[] {
-  const methods = OPERATIONS.filter((operation) => servedOn(operation, runtime) && pathPattern(operation.path).test(path)).map(
-    (operation) => operation.method.toUpperCase(),
+  const methods = OPERATION_PATTERNS.filter(({ operation, pattern }) => servedOn(operation, runtime) && pattern.test(path)).map(
+    ({ operation }) => operation.method.toUpperCase(),
   );
   if (methods.includes('GET')) methods.splice(methods.indexOf('GET') + 1, 0, 'HEAD');
   return methods;
@@ -127,20 +127,15 @@ export function methodNotAllowedMessage(method: string, path: string, allowed: r
   return `${method} is not allowed on ${path}: it takes ${allowed.join(', ')}.`;
 }
 
-const patterns = new Map<string, RegExp>();
+/** Each operation with its path as a pattern, made once. */
+const OPERATION_PATTERNS = OPERATIONS.map((operation) => ({ operation, pattern: pathPattern(operation.path) }));
 
 /** A route's path as a pattern: each `:parameter` is one path segment. */
 function pathPattern(template: string): RegExp {
-  let pattern = patterns.get(template);
-  if (pattern === undefined) {
-    const escaped = template
-      .split('/')
-      .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-      .join('/');
-    pattern = new RegExp(`^${escaped}$`);
-    patterns.set(template, pattern);
-  }
-  return pattern;
+  const segments = template
+    .split('/')
+    .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${segments.join('/')}$`);
 }
 
 /** The responses any path can give besides its own, documented once under components/responses. */

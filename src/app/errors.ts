@@ -39,6 +39,12 @@ export const NotFoundBody = v.strictObject({
   message: v.pipe(v.string(), v.description('the path asked for and the endpoints there are')),
 });
 
+/** A request refused for where it comes from: a site not registered, an origin not the site's, a form from another site. */
+export const ForbiddenBody = v.strictObject({
+  error: v.picklist(['unknown_site', 'forbidden_origin']),
+  message: v.pipe(v.string(), v.description('what was refused and what to do')),
+});
+
 export const MethodNotAllowedBody = v.strictObject({
   error: v.literal('method_not_allowed'),
   message: v.pipe(v.string(), v.description('the method asked for and the ones the path takes (also in Allow)')),
@@ -70,5 +76,6 @@ export type PayloadTooLargeJson = v.InferOutput<typeof PayloadTooLargeBody>;
 export type DatabaseUnavailableJson = v.InferOutput<typeof DatabaseUnavailableBody>;
 export type InvalidRequestJson = v.InferOutput<typeof InvalidRequestBody>;
 export type NotFoundJson = v.InferOutput<typeof NotFoundBody>;
+export type ForbiddenJson = v.InferOutput<typeof ForbiddenBody>;
 export type MethodNotAllowedJson = v.InferOutput<typeof MethodNotAllowedBody>;
 export type InternalErrorJson = v.InferOutput<typeof InternalErrorBody>;

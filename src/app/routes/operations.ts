@@ -1,6 +1,7 @@
 import { UnauthorizedBody } from '../access';
 import {
   DatabaseUnavailableBody,
+  ForbiddenBody,
   InternalErrorBody,
   InvalidRequestBody,
   MethodNotAllowedBody,
@@ -11,7 +12,7 @@ import {
 import { HtmlPage, json, type OperationDoc, type ResponseDoc, servedOn } from '../openapi/operation';
 import { docsOperation, OpenApiDocumentBody, openApiOperation } from './docs/operation';
 import { eventOperation } from './events/operation';
-import { AcceptedBody, EventBody, ForbiddenBody } from './events/schemas';
+import { AcceptedBody, EventBody } from './events/schemas';
 import { homeOperation } from './home/operation';
 import { MetricsText, metricsOperation } from './metrics/operation';
 import { signInFormOperation, signInOperation, signOutOperation } from './sign-in/operation';

@@ -1,7 +1,7 @@
-import { InvalidRequestBody, PayloadTooLargeBody, RateLimitedBody } from '../../errors';
+import { ForbiddenBody, InvalidRequestBody, PayloadTooLargeBody, RateLimitedBody } from '../../errors';
 import { json, type OperationDoc, query } from '../../openapi/operation';
 import { NoQuery, UNKNOWN_PARAMETER } from '../../query';
-import { AcceptedBody, EVENT_BODY_MAX_BYTES, EventBody, ForbiddenBody } from './schemas';
+import { AcceptedBody, EVENT_BODY_MAX_BYTES, EventBody } from './schemas';
 
 const PAGE_VIEW = {
   site: 'example.com',

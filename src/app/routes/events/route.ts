@@ -3,13 +3,13 @@ import { Hono } from 'hono';
 import { pageViewSource } from '../../../domain/page-view';
 import { normalizeSiteDomain, originMatchesSite } from '../../../domain/site';
 import type { AppDependencies } from '../../dependencies';
-import { InvalidRequestError } from '../../errors';
+import { type ForbiddenJson, InvalidRequestError } from '../../errors';
 import { limitBody } from '../../middleware/body-limit';
 import { headersOf } from '../../middleware/response-headers';
 import { NoQuery, parseJsonBody, parseQuery } from '../../query';
 import { json } from '../../respond';
 import { incomingPageView } from './incoming';
-import { type AcceptedJson, EVENT_BODY_MAX_BYTES, EventBody, type ForbiddenJson } from './schemas';
+import { type AcceptedJson, EVENT_BODY_MAX_BYTES, EventBody } from './schemas';
 
 /**
  * POST /api/event: a page view of a registered site, from its tracker script or any sender.

@@ -43,11 +43,5 @@ export const EventBody = v.strictObject(
 
 export const AcceptedBody = v.strictObject({ status: v.literal('accepted') });
 
-export const ForbiddenBody = v.strictObject({
-  error: v.picklist(['unknown_site', 'forbidden_origin']),
-  message: v.pipe(v.string(), v.description('what was refused and what to do')),
-});
-
 export type EventJson = v.InferOutput<typeof EventBody>;
 export type AcceptedJson = v.InferOutput<typeof AcceptedBody>;
-export type ForbiddenJson = v.InferOutput<typeof ForbiddenBody>;

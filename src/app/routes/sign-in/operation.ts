@@ -1,7 +1,6 @@
-import { InvalidRequestBody, PayloadTooLargeBody } from '../../errors';
+import { ForbiddenBody, InvalidRequestBody, PayloadTooLargeBody } from '../../errors';
 import { html, json, type OperationDoc, query } from '../../openapi/operation';
 import { NoQuery } from '../../query';
-import { ForbiddenBody } from '../events/schemas';
 import { SIGN_IN_BODY_MAX_BYTES, SIGN_IN_LIMIT, SignInForm, SignInQuery } from './schemas';
 
 const crossSite = json(403, 'A form sent from another site (`Sec-Fetch-Site: cross-site`).', ForbiddenBody, []);

@@ -3,11 +3,11 @@ import { Hono } from 'hono';
 import { TokenBuckets } from '../../../domain/token-buckets';
 import { type Access, viewerOf } from '../../access';
 import type { AppDependencies } from '../../dependencies';
+import type { ForbiddenJson } from '../../errors';
 import { limitBody } from '../../middleware/body-limit';
 import { newStyleNonce } from '../../middleware/response-headers';
 import { NoQuery, parseOrRefuse, parseQuery } from '../../query';
 import { html, json } from '../../respond';
-import type { ForbiddenJson } from '../events/schemas';
 import { renderContinue, renderSignIn } from './page';
 import { localPath, SIGN_IN_BODY_MAX_BYTES, SIGN_IN_LIMIT, SignInForm, SignInQuery } from './schemas';
 
